@@ -1,0 +1,130 @@
+"""The app shell: navigation of all demos, per-demo URL, parameters in the query, embed mode.
+
+URL scheme (a link reproduces the view):
+    ?demo=knn&n_neighbors=7&metric=manhattan     one demo and its parameters
+    #knn                                          also selects a demo
+    ?embed=1&demo=regression                      only that demo, no navigation (for iframes)
+"""
+from __future__ import annotations
+
+import html
+from urllib.parse import parse_qsl
+
+import panel as pn
+import param
+
+from .common import Demo
+from .knn_demo import KNNDemo
+from .regression_demo import RegressionDemo
+
+DEMOS: dict[str, type[Demo]] = {cls.slug: cls for cls in (KNNDemo, RegressionDemo)}
+
+
+def parse_query(search: str) -> dict[str, str]:
+    """'?a=1&b=x' -> {'a': '1', 'b': 'x'} (last value wins)."""
+    return dict(parse_qsl(search.lstrip("?"), keep_blank_values=False))
+
+
+def _coerce(parameter: param.Parameter, text: str):
+    """Turn a query-string value into the parameter's type; raise ValueError if it cannot."""
+    if isinstance(parameter, param.Boolean):
+        return text.lower() in ("1", "true", "yes", "on")
+    if isinstance(parameter, param.Integer):
+        return int(text)
+    if isinstance(parameter, param.Number):
+        return float(text)
+    return text
+
+
+class App(pn.viewable.Viewer):
+    """Shell around the demos; see the module docstring for the URL scheme."""
+
+    demo = param.Selector(objects=list(DEMOS), default=next(iter(DEMOS)), doc="Shown demo.")
+    embed = param.Boolean(default=False, doc="Show one demo without navigation.")
+
+    def __init__(self, search: str = "", hash: str = "", **params):
+        query = parse_query(search)
+        slug = query.get("demo") or hash.lstrip("#")
+        if slug in DEMOS:
+            params.setdefault("demo", slug)
+        params.setdefault("embed", query.get("embed", "") in ("1", "true"))
+        super().__init__(**params)
+        self._instances: dict[str, Demo] = {}
+        self._query = {k: v for k, v in query.items() if k not in ("demo", "embed")}
+        self._error = pn.pane.HTML("", sizing_mode="stretch_width", visible=False,
+                                   css_classes=["error-area"])
+        self._holder = pn.Column(sizing_mode="stretch_width")
+        self._nav = pn.widgets.RadioButtonGroup(
+            options={cls.title: slug for slug, cls in DEMOS.items()}, value=self.demo,
+            orientation="vertical", button_type="light", button_style="outline",
+            css_classes=["demo-nav"], width=200,
+        )
+        self._nav.link(self, value="demo", bidirectional=True)
+        self._synced: Demo | None = None
+        self._show()
+        if pn.state.location is not None:
+            pn.state.location.sync(self, {"demo": "demo"})
+
+    # ------------------------------------------------------------------ demos
+    def instance(self, slug: str) -> Demo:
+        """The demo object for ``slug``, created on first use with the URL's parameters."""
+        if slug not in self._instances:
+            cls = DEMOS[slug]
+            demo = cls()
+            self._apply_query(demo)
+            demo.param.watch(self._on_error, "error")
+            self._instances[slug] = demo
+        return self._instances[slug]
+
+    def _apply_query(self, demo: Demo) -> None:
+        values, problems = {}, []
+        for name in demo.url_params:
+            if name not in self._query:
+                continue
+            try:
+                values[name] = _coerce(demo.param[name], self._query[name])
+            except ValueError:
+                problems.append(f"{name}={self._query[name]!r}")
+        try:
+            demo.param.update(**values)
+        except ValueError as exc:
+            problems.append(str(exc))
+        if problems:
+            demo.fail("ignored URL parameters: " + ", ".join(problems))
+
+    @param.depends("demo", watch=True)
+    def _show(self) -> None:
+        demo = self.instance(self.demo)
+        self._holder.objects = [demo]
+        self._on_error()
+        location = pn.state.location
+        if location is not None:
+            if self._synced is not None:
+                location.unsync(self._synced)
+            if demo.url_params:
+                location.sync(demo, {name: name for name in demo.url_params})
+            self._synced = demo
+
+    def _on_error(self, *_events) -> None:
+        message = self.instance(self.demo).error
+        self._error.object = (
+            f"<div class='error-message' role='alert'>{html.escape(message)}</div>" if message else ""
+        )
+        self._error.visible = bool(message)
+
+    def __panel__(self):
+        body = pn.Column(self._error, self._holder, sizing_mode="stretch_width")
+        if self.embed:
+            return pn.Column(body, sizing_mode="stretch_width", css_classes=["embed"])
+        header = pn.pane.HTML(
+            "<header class='app-header'><h1>ECE 544 Lab</h1>"
+            "<span>Pattern Recognition, live in your browser</span></header>",
+            sizing_mode="stretch_width",
+        )
+        return pn.Column(header, pn.Row(self._nav, body, sizing_mode="stretch_width"),
+                         sizing_mode="stretch_width")
+
+
+def create_app(search: str = "", hash: str = "") -> pn.viewable.Viewable:
+    """Build the shell for the page URL's ``search`` and ``hash`` parts."""
+    return App(search=search, hash=hash).__panel__()

@@ -1,0 +1,91 @@
+"""What every demo shares: the Demo base class and its page layout.
+
+A demo is a ``pn.viewable.Viewer``: its hyperparameters are ``param`` parameters (they become the
+widgets and live in the URL query), its plots are Bokeh figures updated through their
+ColumnDataSource, and bad input sets ``error`` (shown by the shell) instead of raising.
+"""
+from __future__ import annotations
+
+import functools
+import html
+from typing import Any, Callable, ClassVar
+
+import panel as pn
+import param
+
+
+class Demo(pn.viewable.Viewer):
+    """Base class of a demo page.
+
+    Subclasses set the class attributes below, build their widgets/figures in ``__init__`` and
+    return ``self.page(controls, main, numbers)`` from ``__panel__``.
+    """
+
+    slug: ClassVar[str] = ""            # URL name: #slug, ?demo=slug, data-demo="slug"
+    title: ClassVar[str] = ""           # shown in the navigation and as the heading
+    formula: ClassVar[str] = ""         # LaTeX, in the course notes' symbols
+    what_to_try: ClassVar[str] = ""     # one short line of suggestions
+    url_params: ClassVar[tuple[str, ...]] = ()  # parameters mirrored into the URL query
+
+    error = param.String(default="", doc="Message shown in the error area; empty when all is well.")
+
+    # ------------------------------------------------------------------ errors
+    def fail(self, message: str) -> None:
+        """Show ``message`` in the shell's error area (the app keeps working)."""
+        self.error = f"{self.title}: {message}"
+
+    def clear_error(self) -> None:
+        if self.error:
+            self.error = ""
+
+    # ------------------------------------------------------------------ layout
+    def page(self, controls: list[Any], main: Any, numbers: Any) -> pn.Column:
+        """The standard demo page: marker, heading, formula, controls | plots, numbers, hint."""
+        marker = pn.pane.HTML(
+            f'<div data-demo="{self.slug}" class="demo-marker"></div>', margin=0, height=0
+        )
+        header = pn.pane.HTML(f"<h2 class='demo-title'>{html.escape(self.title)}</h2>", margin=(0, 10))
+        formula = pn.pane.LaTeX(self.formula, renderer="katex", styles={"font-size": "1.1em"})
+        hint = pn.pane.HTML(
+            f"<p class='what-to-try'><b>What to try:</b> {html.escape(self.what_to_try)}</p>"
+        )
+        sidebar = pn.Column(*controls, width=280, css_classes=["demo-controls"])
+        return pn.Column(
+            marker, header, formula, pn.Row(sidebar, main), numbers, hint,
+            sizing_mode="stretch_width", css_classes=["demo", f"demo-{self.slug}"],
+        )
+
+
+def guarded(method: Callable) -> Callable:
+    """Decorate a Demo method: a ValueError from the core becomes a visible message.
+
+    On success the error area is cleared; on ValueError the message is shown and the plots keep
+    their last good state.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: Demo, *args, **kwargs):
+        try:
+            result = method(self, *args, **kwargs)
+        except ValueError as exc:
+            self.fail(str(exc))
+            return None
+        self.clear_error()
+        return result
+
+    return wrapper
+
+
+def stats_html(stats: dict[str, Any]) -> str:
+    """Render the numbers a demo produced as a small table.
+
+    Each value is wrapped in ``<span data-stat="key">`` so tests can read what Python computed.
+    """
+    rows = []
+    for key, (label, value) in stats.items():
+        text = f"{value:.6g}" if isinstance(value, float) else str(value)
+        rows.append(
+            f"<tr><th>{html.escape(label)}</th>"
+            f"<td><span data-stat='{key}'>{html.escape(text)}</span></td></tr>"
+        )
+    return "<table class='demo-stats'>" + "".join(rows) + "</table>"
