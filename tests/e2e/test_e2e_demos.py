@@ -1,0 +1,107 @@
+"""Both demos in one loaded page: widgets change the plotted data, clicks add points, errors show."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import open_page
+from e2e_helpers import (show_demo, slider_handle, slider_title, source_data, stat,
+                         wait_for_change)
+
+
+@pytest.fixture(scope="module")
+def app(browser, base_url):
+    page, log, _ = open_page(browser, base_url)
+    yield page, log
+    page.close()
+
+
+def click_plot(page, slug: str, fx: float = 0.5, fy: float = 0.5) -> None:
+    """Click inside the first plot canvas of a demo at fractions (fx, fy) of its size."""
+    canvas = page.locator(f".demo-{slug} .bk-Canvas").first
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+
+
+def test_knn_slider_changes_decision_regions(app, artifacts):
+    page, log = app
+    show_demo(page, "k-nearest neighbours", "knn")
+    before = source_data(page, "knn-regions", "image")
+    assert before, "the decision-region image is empty"
+    slider_handle(page, "k (n_neighbors)").focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_change(page, "knn-regions", "image", before)
+    assert stat(page, "k") == "6"
+    page.screenshot(path=str(artifacts / "knn.png"), full_page=True)
+    log.assert_clean()
+
+
+def test_knn_fast_key_burst_ends_consistent(app):
+    """Python's final k equals the widget's after many quick key presses (no lost updates)."""
+    page, log = app
+    show_demo(page, "k-nearest neighbours", "knn")
+    handle = slider_handle(page, "k (n_neighbors)")
+    handle.focus()
+    page.keyboard.press("Home")                # k = 1
+    for _ in range(12):
+        page.keyboard.press("ArrowRight")
+    widget_k = None
+    for _ in range(100):                       # let Python catch up, then compare
+        widget_k = slider_title(page, "k (n_neighbors)").split(":")[-1].strip()
+        if stat(page, "k") == widget_k:
+            break
+        page.wait_for_timeout(100)
+    assert widget_k == "13"
+    assert stat(page, "k") == widget_k
+    assert f"n_neighbors={widget_k}" in page.url                 # and the URL follows
+    log.assert_clean()
+
+
+def test_knn_click_adds_a_training_point(app):
+    page, log = app
+    show_demo(page, "k-nearest neighbours", "knn")
+    before = source_data(page, "knn-train", "x")
+    click_plot(page, "knn", 0.3, 0.4)
+    after = wait_for_change(page, "knn-train", "x", before)
+    assert len(after) == len(before) + 1
+    log.assert_clean()
+
+
+def test_regression_degree_changes_curve(app, artifacts):
+    page, log = app
+    show_demo(page, "Linear regression", "regression")
+    before = source_data(page, "reg-curve", "y")
+    assert before, "the fitted curve is empty"
+    slider_handle(page, "Degree").focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_change(page, "reg-curve", "y", before)
+    residuals = source_data(page, "reg-residuals", "x0")
+    assert len(residuals) == len(source_data(page, "reg-points", "x"))
+    page.screenshot(path=str(artifacts / "regression.png"), full_page=True)
+    log.assert_clean()
+
+
+def test_regression_click_adds_a_point(app):
+    page, log = app
+    show_demo(page, "Linear regression", "regression")
+    before = source_data(page, "reg-points", "x")
+    click_plot(page, "regression", 0.6, 0.3)
+    after = wait_for_change(page, "reg-points", "x", before)
+    assert len(after) == len(before) + 1
+    log.assert_clean()
+
+
+def test_bad_input_shows_error_and_app_keeps_working(browser, base_url, artifacts):
+    # 10 points with 90 % held out leaves one training point: k = 5 neighbours cannot exist.
+    page, log, _ = open_page(browser, base_url,
+                             "?demo=knn&n_samples=10&test_size=0.9&n_neighbors=5")
+    error = page.locator(".error-message")
+    error.wait_for(state="visible", timeout=30_000)
+    assert "n_neighbors" in error.inner_text()
+    page.screenshot(path=str(artifacts / "knn-error.png"), full_page=True)
+    # Fix the input through the widgets: the error goes away and the plot updates again.
+    slider_handle(page, "k (n_neighbors)").focus()
+    page.keyboard.press("Home")
+    error.wait_for(state="hidden", timeout=30_000)
+    assert stat(page, "k") == "1"
+    log.assert_clean()
+    page.close()
