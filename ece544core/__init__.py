@@ -1,0 +1,12 @@
+"""ece544core: pure-NumPy implementations of the ECE 544 Pattern Recognition algorithms.
+
+The estimators follow the scikit-learn contract (``fit`` returns ``self``, fitted state ends in
+``_``) without depending on it; the only runtime dependency is NumPy. ``ece544core.bench`` (the
+benchmark against the reference libraries) is not imported here.
+"""
+__version__ = "0.1.0"
+
+from . import datasets, linear_model, neighbors  # noqa: E402  (cheap: NumPy only)
+from ._validation import NotFittedError  # noqa: E402
+
+__all__ = ["__version__", "datasets", "neighbors", "linear_model", "NotFittedError"]

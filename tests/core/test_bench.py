@@ -1,0 +1,70 @@
+"""ece544core.bench: the quick bench runs in-process and reports well-formed, agreeing rows."""
+import json
+import os
+
+import pytest
+
+from ece544core import bench
+
+KEYS = {"task", "size", "threads", "ours_s", "ref_s", "ratio", "agreement"}
+
+
+@pytest.fixture(scope="module")
+def quick_rows(mnist_split):
+    return bench.run_bench(quick=True, repeats=1, log=lambda msg: None)
+
+
+def test_registry():
+    assert {"knn", "ridge"} <= set(bench.TASKS)
+    with pytest.raises(ValueError, match="tasks must be among"):
+        bench.run_bench(tasks=["nope"], quick=True, log=lambda msg: None)
+
+
+def test_quick_rows_structure_and_agreement(quick_rows):
+    cores = os.cpu_count() or 1
+    threads = sorted({1, cores})
+    assert [(r["task"], r["threads"]) for r in quick_rows] == \
+        [(t, n) for t in ("knn", "ridge") for n in threads]
+    for row in quick_rows:
+        assert set(row) == KEYS
+        assert row["ours_s"] > 0 and row["ref_s"] > 0
+        assert row["ratio"] == pytest.approx(row["ours_s"] / row["ref_s"])
+    for row in quick_rows:
+        if row["task"] == "knn":
+            agree = row["agreement"]
+            assert agree["identical"] == 1.0
+            assert agree["ours_accuracy"] == agree["ref_accuracy"] > 0.7
+        else:
+            assert row["agreement"]["max_abs_coef_diff"] < 1e-10
+    json.dumps(quick_rows)  # serialisable
+
+
+def test_main_json_and_table(capsys, mnist_split):
+    assert bench.main(["--quick", "--json", "--repeats", "1", "--tasks", "ridge"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all(set(r) == KEYS and r["task"] == "ridge" for r in rows)
+    assert bench.main(["--quick", "--repeats", "1", "--tasks", "ridge"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split(" | ")[0].strip() == "task" and "ridge" in out
+
+
+def test_format_table(quick_rows):
+    table = bench.format_table(quick_rows)
+    assert "ours_s" in table and "identical=1" in table and "max_abs_coef_diff" in table
+
+
+def test_without_reference_library_still_times_ours(monkeypatch):
+    monkeypatch.setattr(bench, "_sklearn", lambda: None)
+    messages = []
+    rows = bench.run_bench(tasks=["ridge"], quick=True, repeats=1, log=messages.append)
+    assert any("pip install -e .[test]" in m for m in messages)
+    assert all(r["ref_s"] is None and r["ratio"] is None and r["ours_s"] > 0 for r in rows)
+    assert "-" in bench.format_table(rows)
+
+
+def test_without_threadpoolctl(monkeypatch):
+    monkeypatch.setattr(bench, "_thread_limiter", lambda: None)
+    messages = []
+    rows = bench.run_bench(tasks=["ridge"], quick=True, repeats=1, log=messages.append)
+    assert [r["threads"] for r in rows] == [None]
+    assert any("threadpoolctl" in m for m in messages)
