@@ -1,7 +1,69 @@
 """Helpers the e2e tests share: read what Python drew, find widgets as a person would."""
 from __future__ import annotations
 
+import json
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+READY_TIMEOUT_MS = 180_000
+
+
+@dataclass
+class PageLog:
+    """What a page did that a test may want to check afterwards."""
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    response_bytes: int = 0
+
+    def count_bytes(self, request) -> None:
+        response = request.response()
+        if response is not None:
+            self.response_bytes += int(response.headers.get("content-length", 0))
+
+    def assert_clean(self) -> None:
+        assert self.foreign_requests == [], f"requests left the site: {self.foreign_requests}"
+        assert self.failed_requests == [], f"failed requests: {self.failed_requests}"
+        assert self.page_errors == [], f"uncaught page errors: {self.page_errors}"
+        assert self.console_errors == [], f"console errors: {self.console_errors}"
+
+
+def watch_page(page, base_url: str) -> PageLog:
+    """Record console errors, page errors, failed and foreign requests and bytes of ``page``."""
+    parts = urlsplit(base_url)
+    log = PageLog(origin=f"{parts.scheme}://{parts.netloc}/")
+    page.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: log.page_errors.append(str(e)))
+    page.on("requestfailed", lambda r: log.failed_requests.append(r.url))
+    page.on("requestfinished", log.count_bytes)
+    page.on("request", lambda r: None if r.url.startswith((log.origin, "data:", "blob:"))
+            else log.foreign_requests.append(r.url))
+    return log
+
+
+def wait_ready(page) -> None:
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=READY_TIMEOUT_MS)
+
+
+def open_page(browser, base_url: str, path: str = ""):
+    """Open ``base_url + path`` in a new tab, wait until Python is live; return (page, log, s)."""
+    page = browser.new_page()
+    log = watch_page(page, base_url)
+    start = time.perf_counter()
+    page.goto(base_url + path)
+    wait_ready(page)
+    return page, log, time.perf_counter() - start
+
+
+def record_timing(artifacts: Path, key: str, seconds: float) -> None:
+    path = artifacts / "timings.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[key] = round(seconds, 2)
+    path.write_text(json.dumps(data, indent=1))
 
 
 def source_data(page, name: str, column: str):

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import open_page
-from e2e_helpers import (show_demo, slider_handle, slider_title, source_data, stat,
+from e2e_helpers import (open_page, show_demo, slider_handle, slider_title, source_data, stat,
                          wait_for_change)
 
 
