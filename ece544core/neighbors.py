@@ -27,12 +27,14 @@ from ._validation import (check_array, check_is_fitted, check_n_features, check_
                           check_scalar, check_X_y)
 from .base import BaseEstimator, ClassifierMixin
 
-__all__ = ["KNeighborsClassifier", "pairwise_distances", "vote_ties", "CHUNK_BYTES"]
+__all__ = ["KNeighborsClassifier", "knn_vote", "pairwise_distances", "vote_ties", "CHUNK_BYTES"]
 
 METRICS = ("euclidean", "manhattan")
 WEIGHTS = ("uniform", "distance")
 #: Memory budget (bytes) for the distance block of one chunk of query rows.
 CHUNK_BYTES = 64 * 2**20
+#: Up to this many training samples the k smallest are found by a stable full sort.
+SMALL_N = 256
 
 
 # ------------------------------------------------------------------------------ distances
@@ -98,8 +100,12 @@ def _k_smallest(S: np.ndarray, k: int, group: int = 64) -> np.ndarray:
 
     Ties cost nothing extra: tied entries are all candidates, and the column index breaks them.
     (In the worst case, all entries equal, this degrades to a full sort of the rows.)
+    When k is a sizeable fraction of n (few training points, as in the 2-D demos), a stable
+    full sort of each row is cheaper and gives the same (value, index) order.
     """
     m, n = S.shape
+    if n <= SMALL_N or n < 8 * k:
+        return np.argsort(S, axis=1, kind="stable")[:, :k]
     g = max(1, min(group, n // k))  # group size, so that there are n // g >= k groups
     n_groups = n // g
     M = S[:, : n_groups * g].reshape(m, g, n_groups).min(axis=1)  # (m, G); strided groups
@@ -155,6 +161,42 @@ def _neighbor_weights(dist: np.ndarray | None, weights: str, shape) -> np.ndarra
     rows = zero.any(axis=1)
     w[rows] = zero[rows]
     return w
+
+
+def knn_vote(ind, y_codes, n_classes: int, dist=None, weights: str = "uniform") -> np.ndarray:
+    """The vote step: p(y = c | x) = sum_{i in N_k(x)} w_i [y^(i) = c] / sum_{i in N_k(x)} w_i.
+
+    Parameters
+    ----------
+    ind : ndarray of shape (m, k)
+        Training indices of the k neighbours of each query (from ``kneighbors``). Because
+        ``kneighbors`` orders them by (distance, index), the first k columns of a query with a
+        larger k are exactly the k nearest: one query serves every smaller k.
+    y_codes : ndarray of shape (n_train,)
+        Class of every training sample as an integer in [0, n_classes).
+    n_classes : int
+    dist : ndarray of shape (m, k), optional
+        Neighbour distances; needed for ``weights="distance"``.
+    weights : {"uniform", "distance"}
+        w_i = 1, or w_i = 1/d(x^(i), x) (where some neighbour has d = 0, only those count).
+
+    Returns
+    -------
+    proba : ndarray of shape (m, n_classes)
+    """
+    weights = check_option(weights, "weights", WEIGHTS)
+    ind = np.asarray(ind)
+    if weights == "distance" and dist is None:
+        raise ValueError("dist is required for weights='distance'; got dist=None")
+    w = _neighbor_weights(None if dist is None else np.asarray(dist, dtype=float), weights,
+                          ind.shape)
+    m = ind.shape[0]
+    # Sum the weights per (row, class) with one bincount over flattened (row, class) cells.
+    cells = np.asarray(y_codes)[ind] + n_classes * np.arange(m)[:, None]  # (m, k)
+    proba = np.bincount(cells.ravel(), weights=w.ravel(), minlength=m * n_classes)
+    proba = proba.reshape(m, n_classes)
+    proba /= proba.sum(axis=1, keepdims=True)
+    return proba
 
 
 def vote_ties(proba, atol: float = 1e-12) -> np.ndarray:
@@ -304,15 +346,7 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         need_dist = self.weights == "distance"
         found = self.kneighbors(X, return_distance=need_dist)
         dist, ind = found if need_dist else (None, found)
-        w = _neighbor_weights(dist, self.weights, ind.shape)
-        n_classes = len(self.classes_)
-        m = ind.shape[0]
-        # Sum the weights per (row, class) with one bincount over flattened (row, class) cells.
-        cells = self._y[ind] + n_classes * np.arange(m)[:, None]  # (m, k)
-        proba = np.bincount(cells.ravel(), weights=w.ravel(), minlength=m * n_classes)
-        proba = proba.reshape(m, n_classes)
-        proba /= proba.sum(axis=1, keepdims=True)
-        return proba
+        return knn_vote(ind, self._y, len(self.classes_), dist, self.weights)
 
     def predict(self, X):
         """y = argmax_c p(y = c | x), ties going to the first class in ``classes_``.

@@ -13,6 +13,9 @@ from typing import Any, Callable, ClassVar
 import panel as pn
 import param
 
+#: Width of a widget in a demo's control column (the column adds its margins around it).
+CONTROL_WIDTH = 260
+
 
 class Demo(pn.viewable.Viewer):
     """Base class of a demo page.
@@ -39,6 +42,21 @@ class Demo(pn.viewable.Viewer):
             self.error = ""
 
     # ------------------------------------------------------------------ layout
+    def param_controls(self, names: list[str], **widget_types: type) -> pn.Param:
+        """Widgets for the parameters ``names``, sized to fit the control column.
+
+        ``widget_types`` maps a parameter name to a widget class (default: Panel's choice for the
+        parameter's type, e.g. a slider for a bounded number).
+        """
+        widgets = {}
+        for name in names:
+            spec: dict[str, Any] = {"width": CONTROL_WIDTH - 20}
+            if name in widget_types:
+                spec["type"] = widget_types[name]
+            widgets[name] = spec
+        return pn.Param(self.param, parameters=list(names), widgets=widgets, show_name=False,
+                        width=CONTROL_WIDTH)
+
     def page(self, controls: list[Any], main: Any, numbers: Any) -> pn.Column:
         """The standard demo page: marker, heading, formula, controls | plots, numbers, hint."""
         marker = pn.pane.HTML(
@@ -49,7 +67,7 @@ class Demo(pn.viewable.Viewer):
         hint = pn.pane.HTML(
             f"<p class='what-to-try'><b>What to try:</b> {html.escape(self.what_to_try)}</p>"
         )
-        sidebar = pn.Column(*controls, width=280, css_classes=["demo-controls"])
+        sidebar = pn.Column(*controls, width=CONTROL_WIDTH + 20, css_classes=["demo-controls"])
         return pn.Column(
             marker, header, formula, pn.Row(sidebar, main), numbers, hint,
             sizing_mode="stretch_width", css_classes=["demo", f"demo-{self.slug}"],

@@ -9,7 +9,7 @@ from sklearn.neighbors import KNeighborsClassifier as SkKNN
 from ece544core import neighbors as nb
 from ece544core._validation import NotFittedError
 from ece544core.datasets import make_blobs, make_moons
-from ece544core.neighbors import KNeighborsClassifier, pairwise_distances, vote_ties
+from ece544core.neighbors import KNeighborsClassifier, knn_vote, pairwise_distances, vote_ties
 
 SCIPY_METRIC = {"euclidean": "euclidean", "manhattan": "cityblock"}
 
@@ -302,3 +302,28 @@ def test_bad_queries():
     clf.set_params(metric="foo")
     with pytest.raises(ValueError, match="metric must be one of"):
         clf.predict(X4)
+
+
+@pytest.mark.parametrize("n_train", [83, 700])          # stable full sort / grouped selection
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
+@pytest.mark.parametrize("weights", ["uniform", "distance"])
+def test_one_query_with_k_max_serves_every_smaller_k(n_train, metric, weights):
+    """knn_vote on the first k of k_max neighbours equals predict_proba with n_neighbors=k."""
+    X, y = make_moons(n_samples=n_train - 3, noise=0.3, random_state=1)
+    X = np.vstack([X, X[:3]])                     # exact duplicates: distance ties and d = 0
+    y = np.concatenate([y, 1 - y[:3]])
+    Q = np.vstack([np.random.default_rng(2).uniform(-1.5, 2.5, size=(300, 2)), X[:5]])
+    k_max = 30
+    dist, ind = KNeighborsClassifier(n_neighbors=k_max, metric=metric).fit(X, y).kneighbors(Q)
+    for k in (1, 2, 5, 12, 30):
+        core = KNeighborsClassifier(n_neighbors=k, metric=metric, weights=weights).fit(X, y)
+        cd, ci = core.kneighbors(Q)
+        np.testing.assert_array_equal(ind[:, :k], ci)
+        np.testing.assert_allclose(dist[:, :k], cd, atol=1e-12)
+        proba = knn_vote(ind[:, :k], y, 2, dist[:, :k], weights)
+        np.testing.assert_allclose(proba, core.predict_proba(Q), atol=1e-12)
+
+
+def test_knn_vote_needs_distances_for_distance_weights():
+    with pytest.raises(ValueError, match="dist"):
+        knn_vote(np.zeros((2, 3), dtype=int), np.zeros(5, dtype=int), 2, None, "distance")

@@ -1,0 +1,58 @@
+"""What every demo promises the shell: metadata, URL parameters, layout, cheap interactions."""
+from __future__ import annotations
+
+
+import panel as pn
+import param
+import pytest
+
+from ece544lab.common import Demo
+from ece544lab.knn_demo import KNNDemo
+from ece544lab.regression_demo import RegressionDemo
+
+DEMOS = [KNNDemo, RegressionDemo]
+
+
+@pytest.mark.parametrize("cls", DEMOS)
+def test_metadata(cls):
+    assert issubclass(cls, Demo)
+    assert cls.slug and cls.title and cls.what_to_try
+    assert cls.formula.startswith("$$") and cls.formula.endswith("$$")
+    assert cls.formula.count("{") == cls.formula.count("}")
+
+
+@pytest.mark.parametrize("cls", DEMOS)
+def test_every_url_param_is_a_bounded_documented_parameter(cls):
+    assert cls.url_params
+    for name in cls.url_params:
+        assert name in cls.param, name
+        p = cls.param[name]
+        assert p.doc, name
+        if isinstance(p, param.Number):
+            assert p.bounds is not None and None not in p.bounds, name
+        assert name != "error"
+
+
+@pytest.mark.parametrize("cls", DEMOS)
+def test_page_has_the_test_hook_and_is_built_once(cls):
+    demo = cls()
+    layout = demo.__panel__()
+    assert layout is demo.__panel__()
+    html = layout.objects[0].object
+    assert f'data-demo="{cls.slug}"' in html
+    # renders to a Bokeh model without errors
+    model = pn.panel(demo).get_root()
+    assert model is not None
+
+
+def test_app_shell_applies_url_parameters():
+    from ece544lab.app import App
+
+    app = App(search="?demo=knn&n_neighbors=7&metric=manhattan&dataset=xor")
+    knn = app.instance("knn")
+    assert (knn.n_neighbors, knn.metric, knn.dataset) == (7, "manhattan", "xor")
+    assert knn.error == ""
+    reg = App(search="?demo=regression&degree=9&ridge=1&log10_C=-2").instance("regression")
+    assert (reg.degree, reg.ridge, reg.log10_C) == (9, True, -2.0) and reg.error == ""
+    bad = App(search="?demo=knn&n_neighbors=99").instance("knn")
+    assert "n_neighbors" in bad.error
