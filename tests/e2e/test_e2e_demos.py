@@ -104,3 +104,21 @@ def test_bad_input_shows_error_and_app_keeps_working(browser, base_url, artifact
     assert stat(page, "k") == "1"
     log.assert_clean()
     page.close()
+
+
+def test_knn_mnist_panel_shows_neighbours(app, artifacts):
+    page, log = app
+    show_demo(page, "k-nearest neighbours", "knn")
+    page.locator(".card-header", has_text="MNIST").first.click()
+    for _ in range(300):                       # loading MNIST + one query in wasm
+        labels = source_data(page, "knn-mnist-neighbours", "text") or []
+        if labels:
+            break
+        page.wait_for_timeout(100)
+    assert len(labels) == int(stat(page, "k"))     # one caption per neighbour
+    before = source_data(page, "knn-mnist-query", "image")
+    page.locator("button", has_text="Random digit").first.click()
+    wait_for_change(page, "knn-mnist-query", "image", before)
+    page.locator(".card-header", has_text="MNIST").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "knn-mnist.png"), full_page=True)
+    log.assert_clean()
