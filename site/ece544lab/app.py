@@ -59,7 +59,10 @@ class App(pn.viewable.Viewer):
         self._query = {k: v for k, v in query.items() if k not in ("demo", "embed")}
         self._error = pn.pane.HTML("", sizing_mode="stretch_width", visible=False,
                                    css_classes=["error-area"], stylesheets=[ERROR_CSS])
+        # Every demo shown so far stays in the page and is hidden when another is shown: its
+        # state survives, switching back is instant, and no Bokeh model is ever re-attached.
         self._holder = pn.Column(sizing_mode="stretch_width")
+        self._views: dict[str, pn.viewable.Viewable] = {}
         self._nav = pn.widgets.RadioButtonGroup(
             options={cls.title: slug for slug, cls in DEMOS.items()}, value=self.demo,
             orientation="vertical", button_type="light", button_style="outline",
@@ -101,10 +104,17 @@ class App(pn.viewable.Viewer):
     @param.depends("demo", watch=True)
     def _show(self) -> None:
         demo = self.instance(self.demo)
-        self._holder.objects = [demo]
+        if self.demo not in self._views:
+            self._views[self.demo] = pn.Column(demo, sizing_mode="stretch_width")
+            self._holder.append(self._views[self.demo])
+        for slug, view in self._views.items():
+            view.visible = slug == self.demo
         self._on_error()
         location = pn.state.location
         if location is not None:
+            # First the URL's demo: sync() below applies the whole query to every synced
+            # object, and a stale ?demo= would switch the shell straight back.
+            location.update_query(demo=self.demo)
             if self._synced is not None:
                 location.unsync(self._synced)
             if demo.url_params:

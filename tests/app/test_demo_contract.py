@@ -56,3 +56,35 @@ def test_app_shell_applies_url_parameters():
     assert (reg.degree, reg.ridge, reg.log10_C) == (9, True, -2.0) and reg.error == ""
     bad = App(search="?demo=knn&n_neighbors=99").instance("knn")
     assert "n_neighbors" in bad.error
+
+
+def test_app_switches_demos_back_and_forth_keeping_their_state():
+    from ece544lab.app import App
+
+    app = App()
+    app.__panel__().get_root()
+    app.instance("knn").n_neighbors = 9
+    app.demo = "regression"
+    app.demo = "knn"
+    views = app._views
+    assert set(views) == {"knn", "regression"}
+    assert views["knn"].visible and not views["regression"].visible
+    assert app.instance("knn").n_neighbors == 9              # state survives the round trip
+    assert len(app._holder.objects) == 2                     # nothing was re-attached
+
+
+def test_switching_back_with_a_url_location_keeps_the_chosen_demo():
+    """With a Location (as in the browser), syncing a demo must not replay a stale ?demo=."""
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+
+    from ece544lab.app import App
+
+    with set_curdoc(Document()):
+        app = App(search="?demo=knn")
+        for slug in ("regression", "knn", "regression", "knn"):
+            app.demo = slug
+            assert app.demo == slug
+            assert f"demo={slug}" in pn.state.location.search
+        assert "n_neighbors=" in pn.state.location.search      # the shown demo's parameters
+        assert "degree=" not in pn.state.location.search       # and not the hidden one's

@@ -55,12 +55,16 @@ def test_knn_fast_key_burst_ends_consistent(app):
     log.assert_clean()
 
 
-def test_knn_click_adds_a_training_point(app):
+@pytest.mark.parametrize("title,slug,source", [
+    ("k-nearest neighbours", "knn", "knn-train"),
+    ("Linear regression", "regression", "reg-points"),
+])
+def test_click_adds_a_training_point(app, title, slug, source):
     page, log = app
-    show_demo(page, "k-nearest neighbours", "knn")
-    before = source_data(page, "knn-train", "x")
-    click_plot(page, "knn", 0.3, 0.4)
-    after = wait_for_change(page, "knn-train", "x", before)
+    show_demo(page, title, slug)
+    before = source_data(page, source, "x")
+    click_plot(page, slug, 0.35, 0.35)
+    after = wait_for_change(page, source, "x", before)
     assert len(after) == len(before) + 1
     log.assert_clean()
 
@@ -70,22 +74,12 @@ def test_regression_degree_changes_curve(app, artifacts):
     show_demo(page, "Linear regression", "regression")
     before = source_data(page, "reg-curve", "y")
     assert before, "the fitted curve is empty"
-    slider_handle(page, "Degree").focus()
+    slider_handle(page, "degree d").focus()
     page.keyboard.press("ArrowRight")
     wait_for_change(page, "reg-curve", "y", before)
     residuals = source_data(page, "reg-residuals", "x0")
     assert len(residuals) == len(source_data(page, "reg-points", "x"))
     page.screenshot(path=str(artifacts / "regression.png"), full_page=True)
-    log.assert_clean()
-
-
-def test_regression_click_adds_a_point(app):
-    page, log = app
-    show_demo(page, "Linear regression", "regression")
-    before = source_data(page, "reg-points", "x")
-    click_plot(page, "regression", 0.6, 0.3)
-    after = wait_for_change(page, "reg-points", "x", before)
-    assert len(after) == len(before) + 1
     log.assert_clean()
 
 
@@ -121,4 +115,15 @@ def test_knn_mnist_panel_shows_neighbours(app, artifacts):
     wait_for_change(page, "knn-mnist-query", "image", before)
     page.locator(".card-header", has_text="MNIST").first.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "knn-mnist.png"), full_page=True)
+    log.assert_clean()
+
+
+def test_switching_back_shows_the_demo_again(app):
+    page, log = app
+    for title, slug in [("k-nearest neighbours", "knn"), ("Linear regression", "regression"),
+                        ("k-nearest neighbours", "knn")]:
+        show_demo(page, title, slug)
+        page.locator(f".demo-{slug} .bk-Canvas").first.wait_for(state="visible", timeout=30_000)
+    assert page.locator(".demo-regression .bk-Canvas").first.is_hidden()
+    assert "demo=knn" in page.url
     log.assert_clean()
