@@ -59,10 +59,11 @@ def open_page(browser, base_url: str, path: str = ""):
     return page, log, time.perf_counter() - start
 
 
-def record_timing(artifacts: Path, key: str, seconds: float) -> None:
+def record_timing(artifacts: Path, key: str, value: float) -> None:
+    """Add a measurement (seconds, MB or ms: the key says which) to timings.json."""
     path = artifacts / "timings.json"
     data = json.loads(path.read_text()) if path.exists() else {}
-    data[key] = round(seconds, 2)
+    data[key] = round(value, 2)
     path.write_text(json.dumps(data, indent=1))
 
 
@@ -113,3 +114,22 @@ def wait_for_change(page, name: str, column: str, before, timeout_s: float = 30.
             return now
         page.wait_for_timeout(100)
     raise AssertionError(f"{name}.{column} did not change within {timeout_s} s")
+
+
+def key_to_update_ms(page, handle, key: str, source: str) -> float:
+    """Milliseconds from a key press on ``handle`` to the named source's next change in the
+    page: the whole round trip page -> worker -> Python -> worker -> page -> BokehJS."""
+    page.evaluate(
+        """(name) => {
+            const lat = window.__ece544_latency = {t0: null, t1: null};
+            document.addEventListener("keydown", () => { lat.t0 = performance.now(); },
+                                      {capture: true, once: true});
+            const model = window.ece544.doc.get_model_by_name(name);
+            model.change.connect(() => { if (lat.t1 === null) lat.t1 = performance.now(); });
+        }""",
+        source,
+    )
+    handle.focus()
+    page.keyboard.press(key)
+    page.wait_for_function("window.__ece544_latency.t1 !== null", timeout=30_000)
+    return page.evaluate("window.__ece544_latency.t1 - window.__ece544_latency.t0")
