@@ -12,10 +12,10 @@ loads nothing from any other origin.
 """
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import http.server
-import io
 import json
 import re
 import shutil
@@ -196,15 +196,19 @@ def write_wheel(out_dir: Path, name: str, version: str, files: dict[str, bytes],
     path = out_dir / f"{dist}-py3-none-any.whl"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for arcname in sorted(files):
-            zi = zipfile.ZipInfo(arcname, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            zf.writestr(zi, files[arcname])
+            zf.writestr(_member(arcname), files[arcname])
     return path
 
 
+def _member(arcname: str) -> zipfile.ZipInfo:
+    """A zip member with a fixed date and mode, so that rebuilt wheels are byte-identical."""
+    zi = zipfile.ZipInfo(arcname, date_time=(1980, 1, 1, 0, 0, 0))
+    zi.compress_type = zipfile.ZIP_DEFLATED
+    zi.external_attr = 0o644 << 16
+    return zi
+
+
 def _urlsafe_digest(data: bytes) -> str:
-    import base64
     return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
@@ -222,7 +226,7 @@ def pure_wheel_from_sdist(sdist: Path, src_dir: str, out_dir: Path) -> Path:
     """Build a py3-none-any wheel from the Python files of an sdist (C speedups left out)."""
     name, version = spec_of(sdist.name).split("==")
     top = src_dir.rsplit("/", 1)[-1]
-    files, requires = {}, []
+    files = {}
     with tarfile.open(sdist) as tf:
         prefix = f"{tf.getnames()[0].split('/')[0]}/{src_dir}/"
         for member in tf.getmembers():
@@ -230,7 +234,7 @@ def pure_wheel_from_sdist(sdist: Path, src_dir: str, out_dir: Path) -> Path:
                     member.name.endswith(".py") or member.name.endswith("py.typed")):
                 rel = member.name[len(prefix):]
                 files[f"{top}/{rel}"] = tf.extractfile(member).read()
-    return write_wheel(out_dir, name, version, files, requires)
+    return write_wheel(out_dir, name, version, files)
 
 
 def repack(wheel: Path, out: Path, drop=lambda name: False, patch=None,
@@ -251,9 +255,7 @@ def repack(wheel: Path, out: Path, drop=lambda name: False, patch=None,
                 data = text.replace(patch[1], patch[2]).encode()
             dst.writestr(item, data)
         for arcname, data in sorted((extra or {}).items()):
-            zi = zipfile.ZipInfo(arcname, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(zi, data)
+            dst.writestr(_member(arcname), data)
     return tmp.replace(out)
 
 
