@@ -6,7 +6,9 @@ benchmark against the reference libraries) is not imported here.
 """
 __version__ = "0.1.0"
 
-from . import datasets, linear_model, neighbors  # noqa: E402  (cheap: NumPy only)
+# cheap: NumPy only
+from . import datasets, linear_model, logistic, neighbors, optim, problems  # noqa: E402
 from ._validation import NotFittedError  # noqa: E402
 
-__all__ = ["__version__", "datasets", "neighbors", "linear_model", "NotFittedError"]
+__all__ = ["__version__", "datasets", "neighbors", "linear_model", "logistic", "optim",
+           "problems", "NotFittedError"]

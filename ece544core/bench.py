@@ -131,6 +131,50 @@ def _ridge_task(quick: bool) -> Task:
     return Task("ridge", f"n={n} d={d}", ours, ref if sk else None, agreement)
 
 
+@task("logistic")
+def _logistic_task(quick: bool) -> Task:
+    """Softmax regression on MNIST 10k (X/255), C_notes = 1 = 1/C_sklearn, L-BFGS to tol 1e-6.
+
+    Both stop when the max-norm of the gradient of the mean objective is <= 1e-6 (scikit-learn
+    passes gtol=tol to SciPy's L-BFGS-B; ours stops at max_j |dJ/dtheta_j| <= tol * n).
+    Agreement: relative objective difference (J_ours - J_ref) / J_ref, evaluated with our J at
+    both solutions, and the fraction of identical predictions.
+    """
+    import warnings
+
+    from .datasets import load_mnist
+    from .logistic import SoftmaxRegression
+
+    X, y = load_mnist()
+    X = X / 255.0
+    C, tol, max_iter = 1.0, 1e-6, 1000
+    if quick:
+        X, y, tol = X[:500], y[:500], 1e-4
+
+    def ours():
+        return SoftmaxRegression(C=C, solver="lbfgs", tol=tol, max_iter=max_iter).fit(X, y)
+
+    sk = _reference("sklearn.linear_model")
+
+    def ref():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a ConvergenceWarning shows up in ref_iter
+            return sk.LogisticRegression(C=1.0 / C, solver="lbfgs", tol=tol,
+                                         max_iter=max_iter).fit(X, y)
+
+    def agreement(m, r):
+        out = {"ours_iter": m.n_iter_, "ours_accuracy": float(np.mean(m.predict(X) == y))}
+        if r is not None:
+            f_ours = m.objective(m.coef_, m.intercept_, X, y)
+            f_ref = m.objective(r.coef_, r.intercept_, X, y)
+            out.update(ref_iter=int(np.max(r.n_iter_)), rel_obj_diff=(f_ours - f_ref) / f_ref,
+                       identical=float(np.mean(m.predict(X) == r.predict(X))))
+        return out
+
+    size = f"n={len(y)} d={X.shape[1]} K=10 tol={tol:g}"
+    return Task("logistic", size, ours, ref if sk else None, agreement)
+
+
 # ------------------------------------------------------------------------------ running
 def _best_time(fn: Callable[[], Any], repeats: int):
     """(best wall time over ``repeats`` runs, result of the last run)."""

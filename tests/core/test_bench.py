@@ -15,7 +15,7 @@ def quick_rows(mnist_split):
 
 
 def test_registry():
-    assert {"knn", "ridge"} <= set(bench.TASKS)
+    assert {"knn", "ridge", "logistic"} <= set(bench.TASKS)
     with pytest.raises(ValueError, match="tasks must be among"):
         bench.run_bench(tasks=["nope"], quick=True, log=lambda msg: None)
 
@@ -24,7 +24,7 @@ def test_quick_rows_structure_and_agreement(quick_rows):
     cores = os.cpu_count() or 1
     threads = sorted({1, cores})
     assert [(r["task"], r["threads"]) for r in quick_rows] == \
-        [(t, n) for t in ("knn", "ridge") for n in threads]
+        [(t, n) for t in ("knn", "ridge", "logistic") for n in threads]
     for row in quick_rows:
         assert set(row) == KEYS
         assert row["ours_s"] > 0 and row["ref_s"] > 0
@@ -34,6 +34,10 @@ def test_quick_rows_structure_and_agreement(quick_rows):
             agree = row["agreement"]
             assert agree["identical"] == 1.0
             assert agree["ours_accuracy"] == agree["ref_accuracy"] > 0.7
+        elif row["task"] == "logistic":  # the same objective to the same tolerance
+            agree = row["agreement"]
+            assert abs(agree["rel_obj_diff"]) < 1e-3 and agree["identical"] >= 0.99
+            assert agree["ours_iter"] > 0 and agree["ref_iter"] > 0
         else:
             assert row["agreement"]["max_abs_coef_diff"] < 1e-10
     json.dumps(quick_rows)  # serialisable
