@@ -15,6 +15,8 @@ import param
 
 from .common import Demo
 from .knn_demo import KNNDemo
+from .logistic_demo import LogisticDemo
+from .optim_demo import OptimDemo
 from .regression_demo import RegressionDemo
 
 ERROR_CSS = """
@@ -23,7 +25,8 @@ ERROR_CSS = """
                  font-weight: 500; }
 """
 
-DEMOS: dict[str, type[Demo]] = {cls.slug: cls for cls in (KNNDemo, RegressionDemo)}
+DEMOS: dict[str, type[Demo]] = {cls.slug: cls for cls in (KNNDemo, RegressionDemo, LogisticDemo,
+                                                           OptimDemo)}
 
 
 def parse_query(search: str) -> dict[str, str]:

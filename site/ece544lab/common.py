@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import html
+import math
 from typing import Any, Callable, ClassVar
 
 import panel as pn
 import param
+from bokeh.models import CustomJSTickFormatter
 
 #: KaTeX's stylesheet, needed inside the formula's shadow root for display-math layout. The site
 #: serves it (with its fonts) at katex/, relative to the page (build.py, static_assets).
@@ -60,6 +62,35 @@ class Demo(pn.viewable.Viewer):
             widgets[name] = spec
         return pn.Param(self.param, parameters=list(names), widgets=widgets, show_name=False,
                         width=CONTROL_WIDTH)
+
+    def log_slider(self, name: str, step: float = 0.05, digits: int = 3) -> pn.widgets.FloatSlider:
+        """A slider over log10 of the positive, bounded parameter ``name`` that shows the value.
+
+        The parameter keeps the value itself (so the URL reads ``kappa=100``, not its log); the
+        slider moves in steps of ``step`` decades and writes the value rounded to ``digits``
+        significant digits. Both stay in sync in either direction.
+        """
+        p = self.param[name]
+        lo, hi = p.bounds
+        fmt = f"return Number(Math.pow(10, tick).toPrecision({digits})).toString();"
+        slider = pn.widgets.FloatSlider(
+            name=p.label, start=math.log10(lo), end=math.log10(hi), step=step,
+            value=math.log10(getattr(self, name)), width=CONTROL_WIDTH - 20,
+            format=CustomJSTickFormatter(code=fmt))
+
+        def rounded(exponent: float) -> float:
+            return min(max(float(f"{10.0 ** exponent:.{digits}g}"), lo), hi)
+
+        def to_param(event) -> None:
+            setattr(self, name, rounded(event.new))
+
+        def to_widget(event) -> None:
+            if rounded(slider.value) != event.new:
+                slider.value = math.log10(event.new)
+
+        slider.param.watch(to_param, "value")
+        self.param.watch(to_widget, name)
+        return slider
 
     def page(self, controls: list[Any], main: Any, numbers: Any) -> pn.Column:
         """The standard demo page: marker, heading, formula, controls | plots, numbers, hint."""

@@ -8,9 +8,11 @@ import pytest
 
 from ece544lab.common import Demo
 from ece544lab.knn_demo import KNNDemo
+from ece544lab.logistic_demo import LogisticDemo
+from ece544lab.optim_demo import OptimDemo
 from ece544lab.regression_demo import RegressionDemo
 
-DEMOS = [KNNDemo, RegressionDemo]
+DEMOS = [KNNDemo, RegressionDemo, LogisticDemo, OptimDemo]
 
 
 @pytest.mark.parametrize("cls", DEMOS)
