@@ -3,8 +3,6 @@ squares vs logistic."""
 from __future__ import annotations
 
 import numpy as np
-import panel as pn
-import param
 import pytest
 from bokeh.events import Tap
 
@@ -21,28 +19,7 @@ def sigma(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-# ------------------------------------------------------------ contract (as test_demo_contract)
-def test_metadata_and_page():
-    assert LogisticDemo.slug == "logistic" and LogisticDemo.title == "Logistic regression"
-    f = LogisticDemo.formula
-    assert f.startswith("$$") and f.endswith("$$") and f.count("{") == f.count("}")
-    demo = LogisticDemo()
-    layout = demo.__panel__()
-    assert layout is demo.__panel__()
-    assert 'data-demo="logistic"' in layout.objects[0].object
-    assert pn.panel(demo).get_root() is not None
-
-
-def test_every_url_param_is_a_bounded_documented_parameter():
-    assert LogisticDemo.url_params
-    for name in LogisticDemo.url_params:
-        p = LogisticDemo.param[name]
-        assert p.doc, name
-        if isinstance(p, param.Number):
-            assert p.bounds is not None and None not in p.bounds, name
-        assert name not in ("error", "add_class")
-
-
+# ------------------------------------------------------------------ default view
 def test_default_view_is_drawn(demo):
     assert demo.error == ""
     names = {s.name for s in (demo.sigmoid_source, demo.bayes_source, demo.region_source,

@@ -3,8 +3,6 @@ clicks, and the "is it convex?" panel."""
 from __future__ import annotations
 
 import numpy as np
-import panel as pn
-import param
 import pytest
 from bokeh.events import Tap
 
@@ -26,28 +24,7 @@ def path(demo) -> np.ndarray:
     return np.c_[demo.path_source.data["x"], demo.path_source.data["y"]]
 
 
-# ------------------------------------------------------------ contract (as test_demo_contract)
-def test_metadata_and_page():
-    assert OptimDemo.slug == "optim" and OptimDemo.title == "Optimisation lab"
-    f = OptimDemo.formula
-    assert f.startswith("$$") and f.endswith("$$") and f.count("{") == f.count("}")
-    demo = OptimDemo()
-    layout = demo.__panel__()
-    assert layout is demo.__panel__()
-    assert 'data-demo="optim"' in layout.objects[0].object
-    assert pn.panel(demo).get_root() is not None
-
-
-def test_every_url_param_is_a_bounded_documented_parameter():
-    assert OptimDemo.url_params
-    for name in OptimDemo.url_params:
-        p = OptimDemo.param[name]
-        assert p.doc, name
-        if isinstance(p, param.Number):
-            assert p.bounds is not None and None not in p.bounds, name
-        assert name != "error"
-
-
+# ------------------------------------------------------------------ default view
 def test_default_view_is_drawn(demo):
     assert demo.error == ""
     res = demo.result
