@@ -478,7 +478,8 @@ def render_template(src: Path, dst: Path, values: dict[str, str]) -> None:
 
 def check_offline(site: Path) -> None:
     """No file we wrote may point the browser at another origin."""
-    for path in [site / "index.html", site / "worker.js", site / "app.css"]:
+    for path in [site / name for name in
+                 ["index.html", "worker.js", "app.css", "bench.html", "bench-worker.js"]]:
         urls = re.findall(r"(?:src|href)=[\"'](https?://[^\"']+)", path.read_text())
         urls += re.findall(r"importScripts\([\"'](https?://[^\"']+)", path.read_text())
         if urls:
@@ -507,7 +508,8 @@ def build() -> Path:
     static = ROOT / "site" / "static"
     render_template(static / "index.html", SITE / "index.html", values)
     render_template(static / "worker.js", SITE / "worker.js", values)
-    shutil.copy2(static / "app.css", SITE / "app.css")
+    for name in ["app.css", "bench.html", "bench-worker.js"]:
+        shutil.copy2(static / name, SITE / name)
     check_offline(SITE)
     total = sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file())
     log(f"built {SITE.relative_to(ROOT)}: {len(closure)} Python packages, "
