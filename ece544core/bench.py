@@ -5,7 +5,8 @@
 Every task is timed at 1 thread and at all cores; the thread count is set explicitly with
 threadpoolctl for every BLAS and OpenMP pool (NumPy and SciPy each load their own OpenBLAS; two
 unlimited pools fight on a small machine). A timing is the best of ``repeats`` runs
-(``time.perf_counter``). ``ratio`` = ours_s / ref_s (<= 1.0 is the target).
+(``time.perf_counter``). ``ratio`` = ours_s / ref_s (<= 1.0 is the target). The iterative
+clustering tasks (kmeans, gmm) report seconds per iteration (a fit's time / its ``n_iter_``).
 
 Tasks live in the ``TASKS`` registry: add one with the ``@task("name")`` decorator on a
 function ``(quick: bool) -> Task``. The reference libraries (scikit-learn, threadpoolctl) are
@@ -39,6 +40,8 @@ class Task:
     ours, ref : zero-argument callables doing the full work (fit + predict, ...) and returning
         whatever ``agreement`` needs; ``ref`` is None when the reference library is missing.
     agreement : (ours_result, ref_result or None) -> dict of numbers for the report.
+    per : optional (result) -> number of units (e.g. the fitted model's ``n_iter_``); each
+        side's time is then reported per unit (time per iteration), divided by its own count.
     """
 
     name: str
@@ -46,6 +49,7 @@ class Task:
     ours: Callable[[], Any]
     ref: Callable[[], Any] | None
     agreement: Callable[[Any, Any], dict]
+    per: Callable[[Any], int] | None = None
 
 
 #: name -> factory(quick) -> Task
@@ -175,14 +179,120 @@ def _logistic_task(quick: bool) -> Task:
     return Task("logistic", size, ours, ref if sk else None, agreement)
 
 
+@task("kmeans")
+def _kmeans_task(quick: bool) -> Task:
+    """k-means, time per Lloyd iteration: MNIST 10k (X/255), k=10, the same k-means++ initial
+    centres on both sides (ours, seed 0), tol=0 and max_iter=30 (scikit-learn: lloyd, n_init=1).
+
+    Each side's time is its fit divided by its own n_iter_ (both stop early, together, only
+    if the labels stop changing). Agreement: max |centre difference|, relative inertia
+    difference, fraction of identical labels.
+    """
+    from .cluster import KMeans, kmeans_plusplus
+    from .datasets import load_mnist
+
+    X, _ = load_mnist()
+    X = X / 255.0
+    k, max_iter = 10, 30
+    if quick:
+        X, max_iter = X[:500], 5
+    init = kmeans_plusplus(X, k, random_state=0)[0]
+
+    def ours():
+        return KMeans(n_clusters=k, init=init, max_iter=max_iter, tol=0.0).fit(X)
+
+    sk = _reference("sklearn.cluster")
+
+    def ref():
+        return sk.KMeans(n_clusters=k, init=init, n_init=1, max_iter=max_iter, tol=0.0,
+                         algorithm="lloyd").fit(X)
+
+    def agreement(m, r):
+        out = {"ours_iter": m.n_iter_}
+        if r is not None:
+            out.update(ref_iter=r.n_iter_,
+                       max_center_diff=float(np.max(np.abs(m.cluster_centers_ -
+                                                           r.cluster_centers_))),
+                       rel_inertia_diff=(m.inertia_ - r.inertia_) / r.inertia_,
+                       identical=float(np.mean(m.labels_ == r.labels_)))
+        return out
+
+    size = f"n={len(X)} d={X.shape[1]} k={k} iter={max_iter}, per iteration"
+    return Task("kmeans", size, ours, ref if sk else None, agreement,
+                per=lambda model: model.n_iter_)
+
+
+def _pca(X: np.ndarray, n_components: int) -> np.ndarray:
+    """Scores of the first principal components: (X - mean) V_r from the thin SVD."""
+    Xc = X - X.mean(axis=0)
+    _, _, Vt = np.linalg.svd(Xc, full_matrices=False)
+    return Xc @ Vt[:n_components].T
+
+
+@task("gmm")
+def _gmm_task(quick: bool) -> Task:
+    """GMM by EM, time per iteration: MNIST 10k (X/255) projected on its first 30 principal
+    components (NumPy SVD), K=10 full covariances, tol=0 and max_iter=20, the same start on both
+    sides: uniform weights, 10 random digits (seed 0) as means, every precision the inverse of
+    the data covariance.
+
+    scikit-learn also runs one M-step from ``init_params="random_from_data"`` before it applies
+    the given start (ours skips it when all three are given): about half an iteration of extra
+    work in its time. Agreement: max |mean difference|, relative lower-bound difference.
+    """
+    import warnings
+
+    from .datasets import load_mnist
+    from .mixture import GaussianMixture
+
+    X, _ = load_mnist()
+    X = X / 255.0
+    K, d, max_iter = 10, 30, 20
+    if quick:
+        X, K, d, max_iter = X[:500], 3, 5, 5
+    Z = _pca(X, d)
+    rng = np.random.default_rng(0)
+    cov = np.cov(Z.T, bias=True)
+    start = dict(weights_init=np.full(K, 1.0 / K),
+                 means_init=Z[rng.choice(len(Z), K, replace=False)],
+                 precisions_init=np.repeat(np.linalg.solve(cov, np.eye(d))[None], K, axis=0))
+    params = dict(n_components=K, covariance_type="full", tol=0.0, max_iter=max_iter,
+                  init_params="random_from_data", random_state=0, **start)
+
+    def ours():
+        return GaussianMixture(**params).fit(Z)
+
+    sk = _reference("sklearn.mixture")
+
+    def ref():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter is the point
+            return sk.GaussianMixture(**params).fit(Z)
+
+    def agreement(m, r):
+        out = {"ours_iter": m.n_iter_}
+        if r is not None:
+            out.update(ref_iter=r.n_iter_,
+                       max_mean_diff=float(np.max(np.abs(m.means_ - r.means_))),
+                       rel_lower_bound_diff=(m.lower_bound_ - r.lower_bound_)
+                       / abs(r.lower_bound_))
+        return out
+
+    size = f"n={len(Z)} d={d} (PCA) K={K} full iter={max_iter}, per iteration"
+    return Task("gmm", size, ours, ref if sk else None, agreement,
+                per=lambda model: model.n_iter_)
+
+
 # ------------------------------------------------------------------------------ running
-def _best_time(fn: Callable[[], Any], repeats: int):
-    """(best wall time over ``repeats`` runs, result of the last run)."""
+def _best_time(fn: Callable[[], Any], repeats: int, per=None):
+    """(best wall time over ``repeats`` runs, result of the last run); with ``per``, the time
+    of each run is divided by ``per(result)`` (e.g. time per iteration)."""
     best, result = float("inf"), None
     for _ in range(repeats):
         t0 = time.perf_counter()
         result = fn()
-        best = min(best, time.perf_counter() - t0)
+        elapsed = time.perf_counter() - t0
+        best = min(best, elapsed / (per(result) if per is not None else 1))
     return best, result
 
 
@@ -239,10 +349,10 @@ def run_bench(tasks=None, quick: bool = False, repeats: int = 3, threads=None,
             log(f"[bench] {case.name} ({case.size}) threads={n_threads or 'default'}")
             ctx = limiter(limits=n_threads) if limiter else contextlib.nullcontext()
             with ctx:
-                ours_s, ours_out = _best_time(case.ours, repeats)
+                ours_s, ours_out = _best_time(case.ours, repeats, case.per)
                 ref_s, ref_out = (None, None)
                 if case.ref is not None:
-                    ref_s, ref_out = _best_time(case.ref, repeats)
+                    ref_s, ref_out = _best_time(case.ref, repeats, case.per)
             rows.append({
                 "task": case.name, "size": case.size, "threads": n_threads,
                 "ours_s": ours_s, "ref_s": ref_s,
