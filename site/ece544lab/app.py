@@ -14,10 +14,13 @@ import panel as pn
 import param
 
 from .common import Demo
+from .gmm_demo import GMMDemo
+from .kmeans_demo import KMeansDemo
 from .knn_demo import KNNDemo
 from .logistic_demo import LogisticDemo
 from .optim_demo import OptimDemo
 from .regression_demo import RegressionDemo
+from .structured_demo import StructuredDemo
 
 ERROR_CSS = """
 .error-message { background: #fdecea; color: #7f1d1d; border: 1px solid #f5c2c0;
@@ -26,7 +29,8 @@ ERROR_CSS = """
 """
 
 DEMOS: dict[str, type[Demo]] = {cls.slug: cls for cls in (KNNDemo, RegressionDemo, LogisticDemo,
-                                                           OptimDemo)}
+                                                           OptimDemo, KMeansDemo, GMMDemo,
+                                                           StructuredDemo)}
 
 
 def parse_query(search: str) -> dict[str, str]:

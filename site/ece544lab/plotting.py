@@ -50,3 +50,63 @@ def region_image(proba: np.ndarray, shape: tuple[int, int], class_index: np.ndar
     rgba[:, :3] = np.clip(rgb, 0, 255).astype(np.uint8)
     rgba[:, 3] = int(alpha * 255)
     return rgba.view(np.uint32).reshape(shape)
+
+
+def mix_colors(weights: np.ndarray, class_index: np.ndarray | None = None) -> list[str]:
+    """Hex colour per row of ``weights`` (n, K): the palette colours mixed by the row's weights
+    (e.g. a point's responsibilities r_ik; one-hot rows give the pure class colour)."""
+    w = np.asarray(weights, dtype=float)
+    idx = np.arange(w.shape[1]) if class_index is None else np.asarray(class_index)
+    rgb = np.clip(np.rint(w @ _PALETTE_RGB[idx % len(PALETTE)]), 0, 255).astype(int)  # (n, 3)
+    return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb]
+
+
+def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """(n, n_classes) 0/1 matrix with a 1 in column labels[i] of row i."""
+    labels = np.asarray(labels, dtype=int)
+    out = np.zeros((len(labels), n_classes))
+    out[np.arange(len(labels)), labels] = 1.0
+    return out
+
+
+def covariance_ellipse(mean, cov, n_std: float = 1.0, n_points: int = 65):
+    """The curve (x - mu)^T Sigma^{-1} (x - mu) = n_std^2 of a 2-D Gaussian, in data coordinates.
+
+    From the eigen-decomposition Sigma = V diag(lambda) V^T: semi-axes n_std sqrt(lambda_j)
+    along the eigenvectors. Returns ``(xs, ys, width, height, angle)``: the closed curve's
+    coordinates, the full axis lengths (major first) and the major axis' angle in radians.
+    """
+    mean = np.asarray(mean, dtype=float).reshape(2)
+    cov = np.asarray(cov, dtype=float).reshape(2, 2)
+    lam, vec = np.linalg.eigh((cov + cov.T) / 2)            # ascending eigenvalues
+    lam = np.maximum(lam[::-1], 0.0)
+    vec = vec[:, ::-1]                                     # major axis first
+    t = np.linspace(0.0, 2.0 * np.pi, n_points)
+    circle = np.stack([np.cos(t), np.sin(t)])              # (2, n_points)
+    curve = mean[:, None] + vec @ (n_std * np.sqrt(lam)[:, None] * circle)
+    angle = float(np.arctan2(vec[1, 0], vec[0, 0]))
+    return curve[0], curve[1], 2 * n_std * float(np.sqrt(lam[0])), \
+        2 * n_std * float(np.sqrt(lam[1])), angle
+
+
+def fit_box(points: np.ndarray, aspect: float, margin: float = 0.15,
+            empty: tuple[float, float] = (-3.0, 3.0)):
+    """Box ((x0, x1), (y0, y1)) around the (n, 2) ``points``, enlarged by ``margin`` of its size
+    on each side (at least 0.5) and widened about its centre to ``aspect`` = width / height of
+    the plot frame, so circles stay circles. No points: ``empty`` on both axes, widened."""
+    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    if len(pts) == 0:
+        lo, hi = np.array([empty[0]] * 2), np.array([empty[1]] * 2)
+    else:
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        pad = np.maximum((hi - lo) * margin, 0.5)
+        lo, hi = lo - pad, hi + pad
+    xr, yr = (lo[0], hi[0]), (lo[1], hi[1])
+    w, h = xr[1] - xr[0], yr[1] - yr[0]
+    if w < aspect * h:
+        c, w = (xr[0] + xr[1]) / 2, aspect * h
+        xr = (c - w / 2, c + w / 2)
+    else:
+        c, h = (yr[0] + yr[1]) / 2, w / aspect
+        yr = (c - h / 2, c + h / 2)
+    return (float(xr[0]), float(xr[1])), (float(yr[0]), float(yr[1]))

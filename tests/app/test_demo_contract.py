@@ -6,13 +6,10 @@ import panel as pn
 import param
 import pytest
 
+from ece544lab.app import DEMOS as REGISTERED
 from ece544lab.common import Demo
-from ece544lab.knn_demo import KNNDemo
-from ece544lab.logistic_demo import LogisticDemo
-from ece544lab.optim_demo import OptimDemo
-from ece544lab.regression_demo import RegressionDemo
 
-DEMOS = [KNNDemo, RegressionDemo, LogisticDemo, OptimDemo]
+DEMOS = list(REGISTERED.values())   # every demo the shell offers
 
 
 @pytest.mark.parametrize("cls", DEMOS)
