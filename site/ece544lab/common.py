@@ -110,6 +110,55 @@ class Demo(pn.viewable.Viewer):
         )
 
 
+class Playable:
+    """Play/Pause for a demo that advances one step at a time (Lloyd half-steps, EM steps, the
+    iterates of an optimiser): a periodic callback calls ``_advance()`` every ``tick_ms`` until
+    ``_at_end()``; Play at the end first ``_rewind()``s. Subclasses implement those three and
+    ``_can_play()``, and put ``self.play_button`` (from ``_make_play_button``) on the page.
+    """
+
+    tick_ms: ClassVar[int] = 100
+    _callback = None
+
+    def _make_play_button(self) -> pn.widgets.Button:
+        self.play_button = pn.widgets.Button(name="▶ Play", width=80, button_type="primary")
+        self.play_button.on_click(lambda _event: self.toggle_play())
+        return self.play_button
+
+    @property
+    def playing(self) -> bool:
+        return self._callback is not None
+
+    def toggle_play(self) -> None:
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        if self.playing or not self._can_play():
+            return
+        if self._at_end():
+            self._rewind()
+        self._callback = pn.state.add_periodic_callback(self._tick, period=self.tick_ms)
+        self.play_button.name = "❚❚ Pause"
+
+    def pause(self) -> None:
+        if self._callback is not None:
+            self._callback.stop()
+            self._callback = None
+        if hasattr(self, "play_button"):
+            self.play_button.name = "▶ Play"
+
+    def _tick(self) -> None:
+        if not self._can_play() or self._at_end():
+            self.pause()
+            return
+        self._advance()
+        if self._at_end():
+            self.pause()
+
+
 def guarded(method: Callable) -> Callable:
     """Decorate a Demo method: a ValueError from the core becomes a visible message.
 

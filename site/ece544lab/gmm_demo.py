@@ -21,7 +21,7 @@ from ece544core import datasets
 from ece544core.cluster import KMeans
 from ece544core.mixture import gaussian_ml_fit, gmm_e_step, gmm_m_step, log_gaussian_pdf
 
-from .common import KATEX_CSS, Demo, guarded, stats_html
+from .common import KATEX_CSS, Demo, Playable, guarded, stats_html
 from .plotting import (PALETTE, class_colors, covariance_ellipse, fit_box, make_figure,
                        mix_colors)
 
@@ -29,7 +29,6 @@ FRAME = (460, 380)        # main plot frame in screen pixels; the data box gets 
 CUSTOM_CORNERS = np.array([[-5.0, -5.0], [5.0, 5.0]])  # inside the custom data's view
 SIDE_MIN = 280           # narrowest side column next to the plot (else it wraps below)
 MINI_FRAME = (300, 240)   # the k-means plot
-TICK_MS = 400             # Play: one half-step every 400 ms (2.5 Hz)
 MAX_ITER = 500            # EM iterations (E + M) of "Run to convergence"
 TOL = 1e-6                # converged when an iteration raises l / N by less than this
 UNASSIGNED = "#9a9a9a"    # points before the first E-step
@@ -111,7 +110,7 @@ def match_labels(a: np.ndarray, b: np.ndarray, k: int) -> np.ndarray:
     return perm
 
 
-class GMMDemo(Demo):
+class GMMDemo(Playable, Demo):
     """EM for a Gaussian mixture, step by step; ellipses, responsibilities, log-likelihood."""
 
     slug = "gmm"
@@ -192,7 +191,6 @@ class GMMDemo(Demo):
         self.converged = False
         self.ml_fit: dict = {}
         self.kmeans_result: dict = {}
-        self._callback = None
         self.stats: dict = {}
         self._build_figures()
         self._numbers = pn.pane.HTML("", sizing_mode="stretch_width")
@@ -214,12 +212,11 @@ class GMMDemo(Demo):
                                           button_style="outline")
         self.m_button = pn.widgets.Button(name="M-step", width=115, button_type="warning",
                                           button_style="outline")
-        self.play_button = pn.widgets.Button(name="▶ Play", width=80, button_type="primary")
+        self._make_play_button()
         self.reset_button = pn.widgets.Button(name="Reset", width=70)
         self.run_button = pn.widgets.Button(name="Run to convergence", width=240)
         self.e_button.on_click(lambda _e: self.e_step())
         self.m_button.on_click(lambda _e: self.m_step())
-        self.play_button.on_click(lambda _e: self.toggle_play())
         self.reset_button.on_click(lambda _e: self.reset())
         self.run_button.on_click(lambda _e: self.run_to_convergence())
         clear = pn.widgets.Button(name="Remove clicked points", width=240)
@@ -529,41 +526,21 @@ class GMMDemo(Demo):
         return sum(s == "M" for s in self.steps)
 
     # ------------------------------------------------------------------ animation
-    def toggle_play(self) -> None:
-        if self.playing:
-            self.pause()
-        else:
-            self.play()
+    tick_ms = 400              # Play: one half-step every 400 ms (2.5 Hz)
 
-    @property
-    def playing(self) -> bool:
-        return self._callback is not None
+    def _can_play(self) -> bool:
+        return self.means is not None
 
-    def play(self) -> None:
-        """One half-step every TICK_MS until convergence (restarts if already converged)."""
-        if self.playing or self.means is None:
-            return
-        if self.converged:
-            self.reset()
-        self._callback = pn.state.add_periodic_callback(self._tick, period=TICK_MS)
-        self.play_button.name = "❚❚ Pause"
+    def _at_end(self) -> bool:
+        return self.converged
 
-    def pause(self) -> None:
-        if self._callback is not None:
-            self._callback.stop()
-            self._callback = None
-        if hasattr(self, "play_button"):
-            self.play_button.name = "▶ Play"
+    def _rewind(self) -> None:
+        self.reset()
 
     @guarded
-    def _tick(self) -> None:
-        if self.converged or self.means is None:
-            self.pause()
-            return
+    def _advance(self) -> None:
         self.half_step()
         self._draw()
-        if self.converged:
-            self.pause()
 
     # ------------------------------------------------------------------ drawing
     def full_covariances(self) -> np.ndarray:

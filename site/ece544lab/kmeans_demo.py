@@ -19,7 +19,7 @@ from bokeh.models import ColumnDataSource, Range1d
 from ece544core import datasets
 from ece544core.cluster import KMeans, kmeans_assign, kmeans_plusplus, kmeans_update
 
-from .common import CONTROL_WIDTH, Demo, guarded, stats_html
+from .common import CONTROL_WIDTH, Demo, Playable, guarded, stats_html
 from .plotting import PALETTE, class_colors, fit_box, grid, make_figure, one_hot, region_image
 
 GRID_N = 120              # Voronoi image is GRID_N x GRID_N
@@ -27,7 +27,6 @@ FRAME = (460, 380)        # main plot frame in screen pixels; the data box gets 
 CUSTOM_CORNERS = np.array([[-5.0, -5.0], [5.0, 5.0]])  # inside the custom data's view
 SIDE_MIN = 280           # narrowest side column next to the plot (else it wraps below)
 MINI_FRAME = (300, 240)   # the two "compare inits" plots
-TICK_MS = 400             # Play: one half-step every 400 ms (2.5 Hz)
 MAX_ITER = 300            # Lloyd iterations (assign + update) of "Run to convergence"
 UNASSIGNED = "#9a9a9a"    # points before the first assignment step
 ASSIGN_COLOR, UPDATE_COLOR = PALETTE[0], PALETTE[5]
@@ -47,7 +46,7 @@ def initial_centers(X: np.ndarray, n_clusters: int, init: str, seed: int) -> np.
     return X[rng.choice(len(X), size=n_clusters, replace=False)].copy()
 
 
-class KMeansDemo(Demo):
+class KMeansDemo(Playable, Demo):
     """Lloyd's algorithm step by step on 2-D points; cost history; two inits compared."""
 
     slug = "kmeans"
@@ -104,7 +103,6 @@ class KMeansDemo(Demo):
         self.costs: list[float] = []            # J after each half-step
         self.converged = False
         self.comparison: dict | None = None
-        self._callback = None
         self.stats: dict = {}
         self._build_figures()
         self._numbers = pn.pane.HTML("", sizing_mode="stretch_width")
@@ -125,12 +123,11 @@ class KMeansDemo(Demo):
                                                button_type="primary", button_style="outline")
         self.update_button = pn.widgets.Button(name="Update step", width=115,
                                                button_type="warning", button_style="outline")
-        self.play_button = pn.widgets.Button(name="▶ Play", width=80, button_type="primary")
+        self._make_play_button()
         self.reset_button = pn.widgets.Button(name="Reset", width=70)
         self.run_button = pn.widgets.Button(name="Run to convergence", width=240)
         self.assign_button.on_click(lambda _e: self.assign_step())
         self.update_button.on_click(lambda _e: self.update_step())
-        self.play_button.on_click(lambda _e: self.toggle_play())
         self.reset_button.on_click(lambda _e: self.reset())
         self.run_button.on_click(lambda _e: self.run_to_convergence())
         clear = pn.widgets.Button(name="Remove clicked points", width=CONTROL_WIDTH - 20)
@@ -398,41 +395,21 @@ class KMeansDemo(Demo):
         self._draw()
 
     # ------------------------------------------------------------------ animation
-    def toggle_play(self) -> None:
-        if self.playing:
-            self.pause()
-        else:
-            self.play()
+    tick_ms = 400              # Play: one half-step every 400 ms (2.5 Hz)
 
-    @property
-    def playing(self) -> bool:
-        return self._callback is not None
+    def _can_play(self) -> bool:
+        return self.centers is not None
 
-    def play(self) -> None:
-        """One half-step every TICK_MS until convergence (restarts if already converged)."""
-        if self.playing or self.centers is None:
-            return
-        if self.converged:
-            self.reset()
-        self._callback = pn.state.add_periodic_callback(self._tick, period=TICK_MS)
-        self.play_button.name = "❚❚ Pause"
+    def _at_end(self) -> bool:
+        return self.converged
 
-    def pause(self) -> None:
-        if self._callback is not None:
-            self._callback.stop()
-            self._callback = None
-        if hasattr(self, "play_button"):
-            self.play_button.name = "▶ Play"
+    def _rewind(self) -> None:
+        self.reset()
 
     @guarded
-    def _tick(self) -> None:
-        if self.converged or self.centers is None:
-            self.pause()
-            return
+    def _advance(self) -> None:
         self.half_step()
         self._draw()
-        if self.converged:
-            self.pause()
 
     # ------------------------------------------------------------------ comparison
     @guarded

@@ -19,7 +19,7 @@ from ece544core import datasets
 from ece544core.neighbors import KNeighborsClassifier, knn_vote, vote_ties
 
 from .common import Demo, guarded, stats_html
-from .plotting import class_colors, grid, make_figure, region_image
+from .plotting import class_colors, fit_box, grid, make_figure, region_image
 
 
 def _blobs(n_samples: int, noise: float, random_state: int):
@@ -63,29 +63,10 @@ def _digit_image(pixels: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray((np.asarray(pixels, dtype=float).reshape(28, 28) / 255.0)[::-1])
 
 
-def _box(*arrays: np.ndarray, margin: float = 0.15):
-    """Bounding box ((x0, x1), (y0, y1)) of the (n, 2) arrays, enlarged by ``margin`` of its
-    size on each side and widened to the frame's aspect."""
-    pts = np.concatenate([a for a in arrays if len(a)]) if any(len(a) for a in arrays) else None
-    if pts is None:
-        return _match_aspect(EMPTY_BOX, EMPTY_BOX)
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    pad = np.maximum((hi - lo) * margin, 0.5)
-    return _match_aspect((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]))
-
-
-def _match_aspect(xr: tuple[float, float], yr: tuple[float, float]):
-    """Widen the shorter side of the box (about its centre) to the frame's aspect, so circles
-    stay circles and the region image fills the frame."""
-    aspect = FRAME[0] / FRAME[1]
-    w, h = xr[1] - xr[0], yr[1] - yr[0]
-    if w < aspect * h:
-        c, w = (xr[0] + xr[1]) / 2, aspect * h
-        xr = (c - w / 2, c + w / 2)
-    else:
-        c, h = (yr[0] + yr[1]) / 2, w / aspect
-        yr = (c - h / 2, c + h / 2)
-    return (float(xr[0]), float(xr[1])), (float(yr[0]), float(yr[1]))
+def _box(*arrays: np.ndarray):
+    """The plot box around all the (n, 2) arrays, at the frame's aspect."""
+    return fit_box(np.concatenate([np.reshape(a, (-1, 2)) for a in arrays] or [np.empty((0, 2))]),
+                   FRAME[0] / FRAME[1], empty=EMPTY_BOX)
 
 
 class KNNDemo(Demo):

@@ -21,7 +21,7 @@ from ece544core.linear_model import LinearRegression, PolynomialFeatures
 from ece544core.logistic import LogisticRegression, sigmoid
 
 from .common import Demo, guarded, stats_html
-from .plotting import PALETTE, class_colors, grid, make_figure, region_image
+from .plotting import PALETTE, class_colors, fit_box, grid, make_figure, region_image
 
 
 def _blobs(n_samples: int, noise: float, random_state: int):
@@ -46,25 +46,6 @@ JITTER = 0.04             # vertical jitter of the 1-D data points
 MARGINS = (-3.0, 3.0)     # margin axis of the loss plot
 LOSS_TOP = 4.5
 LOGISTIC_COLOR, LS_COLOR, BAYES_COLOR = "#222222", PALETTE[5], PALETTE[2]
-
-
-def _match_aspect(xr, yr, aspect: float):
-    """Widen the shorter side of the box about its centre to the frame's aspect."""
-    w, h = xr[1] - xr[0], yr[1] - yr[0]
-    if w < aspect * h:
-        c, w = (xr[0] + xr[1]) / 2, aspect * h
-        xr = (c - w / 2, c + w / 2)
-    else:
-        c, h = (yr[0] + yr[1]) / 2, w / aspect
-        yr = (c - h / 2, c + h / 2)
-    return (float(xr[0]), float(xr[1])), (float(yr[0]), float(yr[1]))
-
-
-def _box(X: np.ndarray, margin: float = 0.15):
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    pad = np.maximum((hi - lo) * margin, 0.5)
-    return _match_aspect((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]),
-                         FRAME[0] / FRAME[1])
 
 
 def zero_level_lines(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray) -> dict:
@@ -387,7 +368,7 @@ class LogisticDemo(Demo):
         ls = LinearRegression().fit(Phi, signs)
         self.X, self.y, self.model, self.ls_model = X, y, model, ls
 
-        box = _box(X)
+        box = fit_box(X, FRAME[0] / FRAME[1])
         (x0, x1), (y0, y1) = box
         xx, yy, points = grid(*box, GRID_N)
         P = self._phi(points)

@@ -20,7 +20,7 @@ from bokeh.plotting.contour import contour_data
 
 from ece544core import optim
 
-from .common import CONTROL_WIDTH, Demo, guarded, stats_html
+from .common import CONTROL_WIDTH, Demo, Playable, guarded, stats_html
 from .plotting import PALETTE, make_figure
 
 METHODS = ["gd", "momentum", "nesterov", "newton", "lbfgs"]
@@ -34,7 +34,6 @@ TOL = {"quadratic": 1e-10, "rosenbrock": 1e-10, "logistic": 1e-6}
 FLOOR = 1e-16             # the log-scale convergence plot shows smaller errors at this floor
 CONV_MIN_WIDTH = 236      # narrowest convergence plot (fits a 1200 px window)
 FRAME = 400               # contour plot frame (square, pixels)
-TICK_MS = 100             # Play: one more iterate every 100 ms (10 Hz)
 PATH_COLOR, START_COLOR, STAR_COLOR = PALETTE[5], PALETTE[0], PALETTE[2]
 MEASURED_COLOR, FGAP_COLOR, THEORY_COLOR = PALETTE[5], PALETTE[0], "#555555"
 
@@ -86,7 +85,7 @@ def contour_levels(z: np.ndarray, f_star: float, n: int = N_LEVELS) -> np.ndarra
     return f_star + np.geomspace(lo, hi, n)
 
 
-class OptimDemo(Demo):
+class OptimDemo(Playable, Demo):
     """Gradient methods on 2-D objectives: contours, animated path, rates; a convexity check."""
 
     slug = "optim"
@@ -152,7 +151,6 @@ class OptimDemo(Demo):
         self.result = None
         self.info: dict = {}
         self.k = 0                          # index of the last revealed iterate
-        self._callback = None               # the Play periodic callback
         self._chord_seed = 0
         self.stats: dict = {}
         self.convexity = None
@@ -192,10 +190,9 @@ class OptimDemo(Demo):
         sync_widgets()
 
         self.step_button = pn.widgets.Button(name="Step", width=70)
-        self.play_button = pn.widgets.Button(name="▶ Play", width=80, button_type="primary")
+        self._make_play_button()
         self.reset_button = pn.widgets.Button(name="Reset", width=70)
         self.step_button.on_click(lambda _e: self.step_animation())
-        self.play_button.on_click(lambda _e: self.toggle_play())
         self.reset_button.on_click(lambda _e: self.reset_animation())
         start = pn.widgets.Button(name="Default start point", sizing_mode="stretch_width")
         start.on_click(lambda _e: self.set_start(None))
@@ -546,38 +543,18 @@ class OptimDemo(Demo):
         if self.result is not None:
             self.show_iterate(0)
 
-    def toggle_play(self) -> None:
-        if self.playing:
-            self.pause()
-        else:
-            self.play()
+    # Play: one more iterate every 100 ms (10 Hz), see common.Playable
+    def _can_play(self) -> bool:
+        return self.result is not None
 
-    @property
-    def playing(self) -> bool:
-        return self._callback is not None
+    def _at_end(self) -> bool:
+        return self.k >= self.result.n_iter
 
-    def play(self) -> None:
-        """Reveal one iterate every 100 ms until the end of the run (restarts if at the end)."""
-        if self.result is None or self.playing:
-            return
-        if self.k >= self.result.n_iter:
-            self.show_iterate(0)
-        self._callback = pn.state.add_periodic_callback(self._tick, period=TICK_MS)
-        self.play_button.name = "Pause"
+    def _rewind(self) -> None:
+        self.show_iterate(0)
 
-    def pause(self) -> None:
-        if self._callback is not None:
-            self._callback.stop()
-            self._callback = None
-        self.play_button.name = "▶ Play"
-
-    def _tick(self) -> None:
-        if self.result is None or self.k >= self.result.n_iter:
-            self.pause()
-            return
+    def _advance(self) -> None:
         self.show_iterate(self.k + 1)
-        if self.k >= self.result.n_iter:
-            self.pause()
 
     # ------------------------------------------------------------------ numbers
     def _show_stats(self) -> None:
