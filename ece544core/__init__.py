@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 from . import datasets, linear_model, logistic, neighbors, optim, problems  # noqa: E402
 from . import structured  # noqa: E402
 from . import cluster, mixture  # noqa: E402
+from . import duality  # noqa: E402
 from ._validation import NotFittedError  # noqa: E402
 
 __all__ = ["__version__", "datasets", "neighbors", "linear_model", "logistic", "optim",
