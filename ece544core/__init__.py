@@ -11,7 +11,9 @@ from . import datasets, linear_model, logistic, neighbors, optim, problems  # no
 from . import structured  # noqa: E402
 from . import cluster, mixture  # noqa: E402
 from . import duality  # noqa: E402
+from . import kernels, svm  # noqa: E402
 from ._validation import NotFittedError  # noqa: E402
 
 __all__ = ["__version__", "datasets", "neighbors", "linear_model", "logistic", "optim",
-           "problems", "cluster", "mixture", "NotFittedError"]
+           "problems", "cluster", "mixture", "structured", "duality", "kernels", "svm",
+           "NotFittedError"]

@@ -1,0 +1,343 @@
+"""Binary kernel SVM in the course notes' parameterisation, solved by SMO.
+
+Primal (notes): min_{w, b, xi} C/2 ||w||^2 + sum_i xi^(i)
+s.t. y^(i) (w^T phi(x^(i)) + b) >= 1 - xi^(i), xi^(i) >= 0.
+
+Dual (notes):
+max_alpha g(alpha) = sum_i alpha^(i) - 1/(2C) sum_ij alpha^(i) alpha^(j) y^(i) y^(j) K_ij
+s.t. 0 <= alpha^(i) <= 1, sum_i alpha^(i) y^(i) = 0, and w = (1/C) sum_i alpha^(i) y^(i) phi(x^(i)).
+
+Mapping to scikit-learn / LIBSVM (C on the slack, min 1/2 ||w||^2 + C_sk sum xi):
+C_sklearn = 1 / C_notes and alpha_sklearn = alpha_notes / C_notes (so 0 <= alpha_sk <= C_sk);
+g_notes(alpha) = C_notes * g_sklearn(alpha_sk). ``dual_coef_`` follows scikit-learn:
+y^(i) alpha_sk^(i) = y^(i) alpha^(i) / C, so f(x) = sum_i dual_coef_i K(x^(i), x) + intercept_.
+
+SMO minimises f(alpha) = 1/2 alpha^T Q alpha - e^T alpha (= -g) with Q_ij = y_i y_j K_ij / C, two
+coordinates at a time, picked by second-order working-set selection (WSS2, Fan, Chen & Lin 2005).
+Its gradient G = Q alpha - e equals LIBSVM's, so ``tol`` means the same as scikit-learn's.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import kernels as _kernels
+from ._validation import check_array, check_is_fitted, check_n_features, check_scalar, check_X_y
+from .base import BaseEstimator, ClassifierMixin
+
+__all__ = ["SVC", "smo_step", "smo_select", "SMOStep", "dual_objective", "HARD_MARGIN_BOUND"]
+
+#: Upper bound on the notes' alpha used for ``hard_margin=True`` (alpha is unbounded in theory);
+#: a solution touching it means the data is not linearly separable in feature space.
+HARD_MARGIN_BOUND = 1e7
+
+_TAU = 1e-12  # curvature floor for non-positive-definite pairs (as in WSS2)
+
+
+# ------------------------------------------------------------------------------ SMO
+@dataclass(frozen=True)
+class SMOStep:
+    """Result of one :func:`smo_step`.
+
+    Attributes
+    ----------
+    alpha, grad : ndarray of shape (n,)
+        Updated dual variables and gradient G = Q alpha - e.
+    i, j : int
+        The working pair (-1 if none was selected).
+    gap : float
+        KKT violation m(alpha) - M(alpha) *before* the step (0 at an exact optimum).
+    converged : bool
+        gap <= tol; the step was then not taken.
+    """
+
+    alpha: np.ndarray
+    grad: np.ndarray
+    i: int
+    j: int
+    gap: float
+    converged: bool
+
+
+def _up_low(alpha, y, upper):
+    """Masks of I_up (alpha_t may move along +y_t) and I_low (along -y_t)."""
+    below, above = alpha < upper, alpha > 0
+    up = np.where(y > 0, below, above)
+    low = np.where(y > 0, above, below)
+    return up, low
+
+
+def smo_select(alpha, grad, Q, y, upper=1.0):
+    """Second-order working set: i = argmax_{t in I_up} -y_t G_t, then
+    j = argmin_{t in I_low, -y_t G_t < -y_i G_i} -b_it^2 / a_it, with b_it = -y_i G_i + y_t G_t and
+    a_it = Q_ii + Q_tt - 2 y_i y_t Q_it (floored at tau).
+
+    Returns
+    -------
+    i, j : int
+        -1 when no violating pair exists.
+    gap : float
+        m(alpha) - M(alpha) = max_{I_up} -yG - min_{I_low} -yG (the KKT violation).
+    """
+    up, low = _up_low(alpha, y, upper)
+    if not up.any() or not low.any():
+        return -1, -1, 0.0
+    score = -y * grad  # (n,)
+    i = int(np.argmax(np.where(up, score, -np.inf)))
+    m_val = score[i]
+    gap = float(m_val - np.min(score[low]))
+    b = m_val - score  # b_it
+    cand = low & (b > 0)
+    if not cand.any():
+        return i, -1, gap
+    diag = np.diag(Q)
+    a = diag[i] + diag - 2.0 * y[i] * y * Q[i]  # a_it
+    a = np.where(a > 0, a, _TAU)
+    j = int(np.argmin(np.where(cand, -b * b / a, np.inf)))
+    return i, j, gap
+
+
+def smo_step(alpha, grad, Q, y, upper=1.0, tol=1e-3) -> SMOStep:
+    """One SMO step: choose (i, j) by :func:`smo_select`, then minimise f exactly along
+    alpha_i += y_i t, alpha_j -= y_j t (which keeps sum_i alpha_i y_i fixed):
+    t = min(b_ij / a_ij, room_i, room_j), and update G += Q[:, i] d_i + Q[:, j] d_j.
+
+    Parameters
+    ----------
+    alpha : ndarray (n,)
+        Feasible notes' dual variables, 0 <= alpha <= upper, sum alpha y = 0.
+    grad : ndarray (n,)
+        G = Q alpha - e.
+    Q : ndarray (n, n)
+        Q_ij = y_i y_j K_ij / C.
+    y : ndarray (n,) of -1/+1
+    upper : float
+        Box bound (1 in the notes; large for hard margin).
+    tol : float
+        Stop when the KKT violation m - M <= tol.
+
+    Returns
+    -------
+    SMOStep
+        New arrays (the inputs are not modified).
+    """
+    i, j, gap = smo_select(alpha, grad, Q, y, upper)
+    if gap <= tol or j < 0:
+        return SMOStep(alpha, grad, i, j, gap, True)
+    score = -y * grad
+    b = score[i] - score[j]
+    a = Q[i, i] + Q[j, j] - 2.0 * y[i] * y[j] * Q[i, j]
+    room_i = upper - alpha[i] if y[i] > 0 else alpha[i]
+    room_j = upper - alpha[j] if y[j] < 0 else alpha[j]
+    t = min(b / max(a, _TAU), room_i, room_j)
+    new = alpha.copy()
+    new[i] = _snap(alpha[i] + y[i] * t, upper, t == room_i)
+    new[j] = _snap(alpha[j] - y[j] * t, upper, t == room_j)
+    grad = grad + Q[:, i] * (new[i] - alpha[i]) + Q[:, j] * (new[j] - alpha[j])
+    return SMOStep(new, grad, i, j, gap, False)
+
+
+def _snap(value, upper, at_bound):
+    """Put a variable that reached its bound exactly on 0 or ``upper``."""
+    if at_bound:
+        return 0.0 if abs(value) < abs(upper - value) else upper
+    return min(max(value, 0.0), upper)
+
+
+def dual_objective(alpha, grad) -> float:
+    """Notes' dual g(alpha) = sum alpha - 1/(2C) alpha^T (yy^T * K) alpha.
+
+    Computed from the gradient G = Q alpha - e as (e^T alpha - alpha^T G) / 2, in O(n).
+    """
+    return float(0.5 * (alpha.sum() - alpha @ grad))
+
+
+def _intercept(alpha, grad, y, upper) -> float:
+    """b = -y_i G_i averaged over free alphas; with none, the middle of the feasible interval."""
+    yg = y * grad
+    free = (alpha > 0) & (alpha < upper)
+    if free.any():
+        return float(-yg[free].mean())
+    at_up, at_zero = alpha >= upper, alpha <= 0
+    ub_set = (at_up & (y > 0)) | (at_zero & (y < 0))
+    lb_set = (at_up & (y < 0)) | (at_zero & (y > 0))
+    ub = yg[ub_set].min() if ub_set.any() else np.inf
+    lb = yg[lb_set].max() if lb_set.any() else -np.inf
+    return float(-(ub + lb) / 2.0)
+
+
+# ------------------------------------------------------------------------------ estimator
+class SVC(ClassifierMixin, BaseEstimator):
+    """Two-class kernel SVM: f(x) = w^T phi(x) + b = (1/C) sum_i alpha^(i) y^(i) K(x^(i), x) + b.
+
+    Parameters
+    ----------
+    C : float > 0
+        The notes' C (weight on ||w||^2); scikit-learn's is 1 / C.
+    kernel : {'linear', 'poly', 'rbf', 'sigmoid'} or callable
+    gamma : float > 0 or None
+        None: 1 / (d * X.var()) of the training X (scikit-learn's ``"scale"``).
+    degree : int
+    coef0 : float
+    tol : float > 0
+        Stop SMO when the KKT violation m(alpha) - M(alpha) <= tol.
+    max_iter : int
+        Maximum SMO steps (a warning is issued if reached).
+    hard_margin : bool
+        No slack (min C/2 ||w||^2 s.t. y f(x) >= 1): alpha is bounded by ``HARD_MARGIN_BOUND``
+        instead of 1. A ValueError ("not linearly separable") is raised if alpha touches that
+        bound, SMO does not converge within ``max_iter`` (the dual is unbounded, so on
+        non-separable data detection can take all ``max_iter`` steps) or a margin
+        y_i f(x_i) < 1 - 1e-3 remains.
+
+    Attributes
+    ----------
+    alpha_ : ndarray (n_samples,)
+        Notes' dual variables, in [0, 1] (unbounded for hard margin).
+    support_, support_vectors_, n_support_ : indices, rows and per-class counts of alpha > 0.
+    dual_coef_ : ndarray (1, n_SV)
+        y_i alpha_i / C (scikit-learn's dual_coef_).
+    intercept_ : ndarray (1,)
+    coef_ : ndarray (1, d)
+        w = (1/C) sum alpha y x, linear kernel only.
+    classes_ : ndarray (2,)
+        classes_[1] is the +1 class.
+    history_ : dict of lists
+        ``iteration``, ``dual_objective``, ``kkt_violation``; every step for the first 100, then
+        every 10th, and the last.
+    n_iter_ : int
+    converged_ : bool
+    """
+
+    def __init__(self, C=1.0, kernel="rbf", gamma=None, degree=3, coef0=0.0, tol=1e-3,
+                 max_iter=100000, hard_margin=False):
+        self.C = C
+        self.kernel = kernel
+        self.gamma = gamma
+        self.degree = degree
+        self.coef0 = coef0
+        self.tol = tol
+        self.max_iter = max_iter
+        self.hard_margin = hard_margin
+
+    # -------------------------------------------------------------- helpers
+    def _kernel_fn(self, X):
+        """Kernel callable with gamma resolved on the training X."""
+        kernel = self.kernel
+        if callable(kernel):
+            return kernel
+        names = ("linear", "poly", "polynomial", "rbf", "gaussian", "sigmoid")
+        if not isinstance(kernel, str) or kernel not in names:
+            raise ValueError(f"kernel must be a callable or one of "
+                             f"{', '.join(repr(n) for n in names)}; got {kernel!r}")
+        fn = _kernels.KERNELS[kernel].__name__
+        gamma = _kernels._gamma(self.gamma, X)
+        params = {"linear": {}, "rbf": {"gamma": gamma},
+                  "polynomial": {"gamma": gamma, "degree": self.degree, "coef0": self.coef0},
+                  "sigmoid": {"gamma": gamma, "coef0": self.coef0}}[fn]
+        return _kernels.get_kernel(kernel, **params)
+
+    def _check_params(self):
+        C = check_scalar(self.C, "C", kind=float, min_val=0.0, include_min=False)
+        tol = check_scalar(self.tol, "tol", kind=float, min_val=0.0, include_min=False)
+        max_iter = check_scalar(self.max_iter, "max_iter", kind=int, min_val=1)
+        return C, tol, max_iter
+
+    def _labels(self, y):
+        classes = np.unique(y)
+        if classes.size != 2:
+            raise ValueError(f"y must contain exactly two classes for a binary SVC; got "
+                             f"{classes.size} class(es): {classes.tolist()[:5]}")
+        return classes, np.where(y == classes[1], 1.0, -1.0)
+
+    # -------------------------------------------------------------- fit
+    def fit(self, X, y):
+        """Solve the notes' dual by SMO on the Gram matrix (computed once); returns self."""
+        X, y = check_X_y(X, y)
+        C, tol, max_iter = self._check_params()
+        self.classes_, ys = self._labels(y)
+        kfun = self._kernel_fn(X)
+        K = _kernels.gram(kfun, X)  # (n, n)
+        Q = (ys[:, None] * ys[None, :]) * K / C
+        upper = HARD_MARGIN_BOUND if self.hard_margin else 1.0
+        alpha, grad, hist, n_iter, converged = self._solve(Q, ys, upper, tol, max_iter,
+                                                           warn=not self.hard_margin)
+        self._store(X, ys, alpha, grad, upper, C, kfun)
+        if self.hard_margin:
+            self._check_separable(alpha, upper, converged, ys * (K @ (ys * alpha) / C
+                                                                 + self.intercept_[0]))
+        self.history_, self.n_iter_, self.converged_ = hist, n_iter, converged
+        return self
+
+    @staticmethod
+    def _solve(Q, ys, upper, tol, max_iter, warn=True):
+        """SMO loop from alpha = 0 (G = -e); returns alpha, grad, history, n_iter, converged."""
+        n = ys.size
+        alpha, grad = np.zeros(n), -np.ones(n)
+        hist = {"iteration": [], "dual_objective": [], "kkt_violation": []}
+        converged, it = False, 0
+        for it in range(max_iter + 1):
+            step = smo_step(alpha, grad, Q, ys, upper, tol)
+            if it < 100 or it % 10 == 0 or step.converged:
+                hist["iteration"].append(it)
+                hist["dual_objective"].append(dual_objective(alpha, grad))
+                hist["kkt_violation"].append(step.gap)
+            if step.converged:
+                converged = True
+                break
+            if it == max_iter:
+                break
+            alpha, grad = step.alpha, step.grad
+        if not converged and warn:
+            warnings.warn(f"SVC: SMO stopped after max_iter={max_iter} steps without reaching "
+                          f"tol; the KKT violation is {hist['kkt_violation'][-1]:.3g}",
+                          RuntimeWarning, stacklevel=3)
+        return alpha, grad, hist, it, converged
+
+    @staticmethod
+    def _check_separable(alpha, upper, converged, margins):
+        """Hard margin: raise unless alpha stayed below the bound, SMO converged and
+        y_i f(x_i) >= 1 - 1e-3 for all i."""
+        why = ("alpha reached the bound {:g}".format(upper) if np.any(alpha >= upper) else
+               "the dual kept growing until max_iter" if not converged else
+               f"min y f(x) = {margins.min():.3g} < 1" if margins.min() < 1 - 1e-3 else None)
+        if why is not None:
+            raise ValueError("The data is not linearly separable in feature space: the "
+                             f"hard-margin dual is unbounded ({why}); use hard_margin=False")
+
+    def _store(self, X, ys, alpha, grad, upper, C, kfun):
+        self.alpha_ = alpha
+        sv = np.flatnonzero(alpha > 0)
+        self.support_ = sv
+        self.support_vectors_ = X[sv]
+        self.n_support_ = np.array([np.sum(ys[sv] < 0), np.sum(ys[sv] > 0)], dtype=np.int32)
+        self.dual_coef_ = (ys[sv] * alpha[sv] / C)[None, :]  # (1, n_SV)
+        self.intercept_ = np.array([_intercept(alpha, grad, ys, upper)])
+        self.dual_objective_ = dual_objective(alpha, grad)
+        self.n_features_in_ = X.shape[1]
+        self._kfun = kfun
+
+    # -------------------------------------------------------------- predict
+    @property
+    def coef_(self):
+        """w = (1/C) sum_i alpha^(i) y^(i) x^(i), shape (1, d); linear kernel only."""
+        if self.kernel != "linear":
+            raise AttributeError("coef_ is only available when kernel='linear'")
+        check_is_fitted(self, "support_")
+        return self.dual_coef_ @ self.support_vectors_
+
+    def decision_function(self, X):
+        """f(x) = sum_i dual_coef_i K(x^(i)_SV, x) + b; > 0 means classes_[1]. Shape (n,)."""
+        check_is_fitted(self, "support_")
+        X = check_array(X)
+        check_n_features(X, self.n_features_in_)
+        if self.support_.size == 0:
+            return np.full(X.shape[0], self.intercept_[0])
+        Ks = self._kfun(self.support_vectors_, X)  # (n_SV, n)
+        return (self.dual_coef_ @ Ks)[0] + self.intercept_[0]
+
+    def predict(self, X):
+        """classes_[1] where f(x) > 0, else classes_[0]."""
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
