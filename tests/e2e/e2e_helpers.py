@@ -133,3 +133,13 @@ def key_to_update_ms(page, handle, key: str, source: str) -> float:
     page.keyboard.press(key)
     page.wait_for_function("window.__ece544_latency.t1 !== null", timeout=30_000)
     return page.evaluate("window.__ece544_latency.t1 - window.__ece544_latency.t0")
+
+
+def wait_for_stat(page, key: str, value: str, timeout_s: float = 30.0) -> None:
+    """Poll until Python has written ``value`` into ``<span data-stat=key>``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if stat(page, key) == value:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"stat {key} is {stat(page, key)!r}, expected {value!r}")

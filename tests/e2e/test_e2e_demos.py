@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from e2e_helpers import (key_to_update_ms, open_page, record_timing, show_demo, slider_handle,
-                         slider_title, source_data, stat, wait_for_change)
+                         slider_title, source_data, stat, wait_for_change, wait_for_stat)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def test_knn_slider_changes_decision_regions(app, artifacts):
     slider_handle(page, "k (n_neighbors)").focus()
     page.keyboard.press("ArrowRight")
     wait_for_change(page, "knn-regions", "image", before)
-    assert stat(page, "k") == "6"
+    wait_for_stat(page, "k", "6")
     page.screenshot(path=str(artifacts / "knn.png"), full_page=True)
     log.assert_clean()
 
@@ -95,7 +95,7 @@ def test_bad_input_shows_error_and_app_keeps_working(browser, base_url, artifact
     slider_handle(page, "k (n_neighbors)").focus()
     page.keyboard.press("Home")
     error.wait_for(state="hidden", timeout=30_000)
-    assert stat(page, "k") == "1"
+    wait_for_stat(page, "k", "1")
     log.assert_clean()
     page.close()
 
