@@ -11,6 +11,7 @@ import html
 import math
 from typing import Any, Callable, ClassVar
 
+import numpy as np
 import panel as pn
 import param
 from bokeh.models import CustomJSTickFormatter
@@ -177,6 +178,31 @@ def guarded(method: Callable) -> Callable:
         return result
 
     return wrapper
+
+
+class ClickedPoints:
+    """Points a student adds by clicking the plot, kept (as ``self._clicked``, (m, 2)) on top of
+    the generated data. Subclasses set ``self._clicked = np.empty((0, 2))``, stack it under their
+    generated points in ``_make_data()`` and start their algorithm afresh in ``_restart()``."""
+
+    def _on_tap(self, event) -> None:
+        self.add_point(event.x, event.y)
+
+    @guarded
+    def add_point(self, x: float, y: float) -> None:
+        """Add a point at (x, y), rebuild the data and restart."""
+        if not (np.isfinite(x) and np.isfinite(y)):
+            raise ValueError(f"a clicked point must be finite; got ({x}, {y})")
+        self._clicked = np.vstack([self._clicked, [[float(x), float(y)]]])
+        self._make_data()
+        self._restart()
+
+    @guarded
+    def reset_points(self) -> None:
+        """Remove the clicked points, rebuild the data and restart."""
+        self._clicked = np.empty((0, 2))
+        self._make_data()
+        self._restart()
 
 
 def stats_html(stats: dict[str, Any]) -> str:

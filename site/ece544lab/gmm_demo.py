@@ -21,7 +21,7 @@ from ece544core import datasets
 from ece544core.cluster import KMeans
 from ece544core.mixture import gaussian_ml_fit, gmm_e_step, gmm_m_step, log_gaussian_pdf
 
-from .common import KATEX_CSS, Demo, Playable, guarded, stats_html
+from .common import KATEX_CSS, ClickedPoints, Demo, Playable, guarded, stats_html
 from .plotting import (PALETTE, class_colors, covariance_ellipse, fit_box, make_figure,
                        mix_colors)
 
@@ -110,7 +110,7 @@ def match_labels(a: np.ndarray, b: np.ndarray, k: int) -> np.ndarray:
     return perm
 
 
-class GMMDemo(Playable, Demo):
+class GMMDemo(ClickedPoints, Playable, Demo):
     """EM for a Gaussian mixture, step by step; ellipses, responsibilities, log-likelihood."""
 
     slug = "gmm"
@@ -385,25 +385,6 @@ class GMMDemo(Playable, Demo):
         if self.show_kmeans and self.means is not None:
             self._show_kmeans()
             self._kmeans_compare_text()
-
-    def _on_tap(self, event) -> None:
-        self.add_point(event.x, event.y)
-
-    @guarded
-    def add_point(self, x: float, y: float) -> None:
-        """Add a point at (x, y) and restart EM."""
-        if not (np.isfinite(x) and np.isfinite(y)):
-            raise ValueError(f"a clicked point must be finite; got ({x}, {y})")
-        self._clicked = np.vstack([self._clicked, [[float(x), float(y)]]])
-        self._make_data()
-        self._restart()
-
-    @guarded
-    def reset_points(self) -> None:
-        """Remove the clicked points and restart EM."""
-        self._clicked = np.empty((0, 2))
-        self._make_data()
-        self._restart()
 
     @guarded
     def reset(self) -> None:

@@ -19,7 +19,7 @@ from bokeh.models import ColumnDataSource, Range1d
 from ece544core import datasets
 from ece544core.cluster import KMeans, kmeans_assign, kmeans_plusplus, kmeans_update
 
-from .common import CONTROL_WIDTH, Demo, Playable, guarded, stats_html
+from .common import CONTROL_WIDTH, ClickedPoints, Demo, Playable, guarded, stats_html
 from .plotting import PALETTE, class_colors, fit_box, grid, make_figure, one_hot, region_image
 
 GRID_N = 120              # Voronoi image is GRID_N x GRID_N
@@ -46,7 +46,7 @@ def initial_centers(X: np.ndarray, n_clusters: int, init: str, seed: int) -> np.
     return X[rng.choice(len(X), size=n_clusters, replace=False)].copy()
 
 
-class KMeansDemo(Playable, Demo):
+class KMeansDemo(ClickedPoints, Playable, Demo):
     """Lloyd's algorithm step by step on 2-D points; cost history; two inits compared."""
 
     slug = "kmeans"
@@ -271,25 +271,6 @@ class KMeansDemo(Playable, Demo):
     @param.depends("compare_seed", watch=True)
     def _on_compare_seed(self) -> None:
         self._clear_comparison()
-
-    def _on_tap(self, event) -> None:
-        self.add_point(event.x, event.y)
-
-    @guarded
-    def add_point(self, x: float, y: float) -> None:
-        """Add a point at (x, y) and restart from new initial centres."""
-        if not (np.isfinite(x) and np.isfinite(y)):
-            raise ValueError(f"a clicked point must be finite; got ({x}, {y})")
-        self._clicked = np.vstack([self._clicked, [[float(x), float(y)]]])
-        self._make_data()
-        self._restart()
-
-    @guarded
-    def reset_points(self) -> None:
-        """Remove the clicked points and restart."""
-        self._clicked = np.empty((0, 2))
-        self._make_data()
-        self._restart()
 
     @guarded
     def reset(self) -> None:
