@@ -168,6 +168,107 @@ def _intercept(alpha, grad, y, upper) -> float:
     return float(-(ub + lb) / 2.0)
 
 
+# ------------------------------------------------------------------------------ fast SMO loop
+def _nonzero_columns(X):
+    """X without the features that are 0 in every sample: they add nothing to x^T z or
+    ||x - z||^2, so every built-in kernel's Gram matrix is unchanged (up to summation order)."""
+    keep = np.flatnonzero(np.any(X != 0, axis=0))
+    return X if keep.size in (0, X.shape[1]) else X[:, keep]
+
+
+class _KernelRows:
+    """Rows of Kc = K / C for the fused SMO loop: the Gram matrix, computed once (one GEMM).
+
+    (Computing only the rows SMO touches, in blocks, was measured slower: on MNIST 3 vs 8 SMO
+    touches 388 of 1,500 rows, but each block streams all of X; 0.16 s vs 0.06 s.)
+    """
+
+    def __init__(self, kfun, X, C):
+        Kc = _kernels.gram(kfun, X)
+        if C != 1.0:
+            Kc /= C
+        self.Kc = Kc
+        self.diag = Kc.diagonal().copy()
+
+
+def _smo_fused(rows, y, upper, tol, max_iter):
+    """SMO from alpha = 0: the same pairs and updates as looping :func:`smo_step`, fused.
+
+    Works with the scores s = -y G kept in two masked copies, su = s on I_up (-inf elsewhere)
+    and sl = s on I_low (+inf elsewhere), so i = argmax su, m - M = max(m - sl), and the
+    masks change only at i and j; the buffers are preallocated and the updates in place.
+    G never appears: -y_t Q_ti = -y_i K_ti / C, so s += -y_i d_i Kc_i - y_j d_j Kc_j, and
+    a_it = Kc_ii + Kc_tt - 2 Kc_it. The dual objective is carried along exactly:
+    g += y_i s_i d_i + y_j s_j d_j - (Kc_ii d_i^2 + Kc_jj d_j^2 + 2 y_i y_j Kc_ij d_i d_j) / 2.
+
+    Returns alpha, grad, history, n_iter, converged (as the public loop would).
+    """
+    n, inf = y.size, np.inf
+    su = np.where(y > 0, 1.0, -inf)  # alpha = 0: G = -1, s = y; I_up = {y > 0}
+    sl = np.where(y > 0, inf, -1.0)  # I_low = {y < 0}
+    b, tmp, arow = np.empty(n), np.empty(n), np.empty(n)
+    Kc, diag = rows.Kc, rows.diag
+    yl, al, dl = y.tolist(), [0.0] * n, diag.tolist()
+    hist = {"iteration": [], "dual_objective": [], "kkt_violation": []}
+    g, converged, it = 0.0, False, 0
+    for it in range(max_iter + 1):
+        i = int(su.argmax())
+        m = float(su[i])
+        np.subtract(m, sl, out=b)
+        gap = float(b.max())
+        if gap == -inf:  # I_up or I_low is empty
+            gap = 0.0
+        j = -1
+        if gap > tol:
+            Ki = Kc[i]
+            np.maximum(b, 0.0, out=b)  # b_it > 0 only for candidates t in I_low
+            np.add(diag, dl[i], out=arow)
+            np.multiply(Ki, 2.0, out=tmp)
+            arow -= tmp
+            np.copyto(arow, _TAU, where=arow <= 0)
+            np.multiply(b, b, out=b)
+            b /= arow
+            j = int(b.argmax())
+            if not b[j] > 0:
+                j = -1
+        if it < 100 or it % 10 == 0 or j < 0:
+            hist["iteration"].append(it)
+            hist["dual_objective"].append(g)
+            hist["kkt_violation"].append(gap)
+        if j < 0:
+            converged = True
+            break
+        if it == max_iter:
+            break
+        yi, yj, ai, aj = yl[i], yl[j], al[i], al[j]
+        sj = float(sl[j])
+        kij = float(Ki[j])
+        a = dl[i] + dl[j] - 2.0 * kij
+        room_i = upper - ai if yi > 0 else ai
+        room_j = upper - aj if yj < 0 else aj
+        t = min((m - sj) / max(a, _TAU), room_i, room_j)
+        ni = _snap(ai + yi * t, upper, t == room_i)
+        nj = _snap(aj - yj * t, upper, t == room_j)
+        di, dj = ni - ai, nj - aj
+        al[i], al[j] = ni, nj
+        g += yi * m * di + yj * sj * dj - 0.5 * (dl[i] * di * di + dl[j] * dj * dj
+                                                 + 2.0 * yi * yj * kij * di * dj)
+        np.multiply(Ki, -yi * di, out=tmp)
+        su += tmp
+        sl += tmp
+        np.multiply(Kc[j], -yj * dj, out=tmp)
+        su += tmp
+        sl += tmp
+        si, sj = float(su[i]), float(sl[j])  # i was in I_up, j in I_low: finite there
+        for k, sk, ak, yk in ((i, si, ni, yi), (j, sj, nj, yj)):
+            below, above = ak < upper, ak > 0
+            su[k] = sk if (below if yk > 0 else above) else -inf
+            sl[k] = sk if (above if yk > 0 else below) else inf
+    alpha = np.array(al)
+    grad = -y * np.where(su > -inf, su, sl)
+    return alpha, grad, hist, it, converged
+
+
 # ------------------------------------------------------------------------------ estimator
 class SVC(ClassifierMixin, BaseEstimator):
     """Two-class kernel SVM: f(x) = w^T phi(x) + b = (1/C) sum_i alpha^(i) y^(i) K(x^(i), x) + b.
@@ -254,47 +355,28 @@ class SVC(ClassifierMixin, BaseEstimator):
 
     # -------------------------------------------------------------- fit
     def fit(self, X, y):
-        """Solve the notes' dual by SMO on the Gram matrix (computed once); returns self."""
+        """Solve the notes' dual by SMO; returns self.
+
+        The Gram matrix is computed once; features that are 0 in every training sample are left
+        out of it (they change no inner product or distance). The loop is the private fused
+        :func:`_smo_fused`, which takes the same steps as looping :func:`smo_step`.
+        """
         X, y = check_X_y(X, y)
         C, tol, max_iter = self._check_params()
         self.classes_, ys = self._labels(y)
         kfun = self._kernel_fn(X)
-        K = _kernels.gram(kfun, X)  # (n, n)
-        Q = (ys[:, None] * ys[None, :]) * K / C
+        rows = _KernelRows(kfun, _nonzero_columns(X), C)
         upper = HARD_MARGIN_BOUND if self.hard_margin else 1.0
-        alpha, grad, hist, n_iter, converged = self._solve(Q, ys, upper, tol, max_iter,
-                                                           warn=not self.hard_margin)
-        self._store(X, ys, alpha, grad, upper, C, kfun)
-        if self.hard_margin:
-            self._check_separable(alpha, upper, converged, ys * (K @ (ys * alpha) / C
-                                                                 + self.intercept_[0]))
-        self.history_, self.n_iter_, self.converged_ = hist, n_iter, converged
-        return self
-
-    @staticmethod
-    def _solve(Q, ys, upper, tol, max_iter, warn=True):
-        """SMO loop from alpha = 0 (G = -e); returns alpha, grad, history, n_iter, converged."""
-        n = ys.size
-        alpha, grad = np.zeros(n), -np.ones(n)
-        hist = {"iteration": [], "dual_objective": [], "kkt_violation": []}
-        converged, it = False, 0
-        for it in range(max_iter + 1):
-            step = smo_step(alpha, grad, Q, ys, upper, tol)
-            if it < 100 or it % 10 == 0 or step.converged:
-                hist["iteration"].append(it)
-                hist["dual_objective"].append(dual_objective(alpha, grad))
-                hist["kkt_violation"].append(step.gap)
-            if step.converged:
-                converged = True
-                break
-            if it == max_iter:
-                break
-            alpha, grad = step.alpha, step.grad
-        if not converged and warn:
+        alpha, grad, hist, n_iter, converged = _smo_fused(rows, ys, upper, tol, max_iter)
+        if not converged and not self.hard_margin:
             warnings.warn(f"SVC: SMO stopped after max_iter={max_iter} steps without reaching "
                           f"tol; the KKT violation is {hist['kkt_violation'][-1]:.3g}",
-                          RuntimeWarning, stacklevel=3)
-        return alpha, grad, hist, it, converged
+                          RuntimeWarning, stacklevel=2)
+        self._store(X, ys, alpha, grad, upper, C, kfun)
+        if self.hard_margin:  # y_i f(x_i) = y_i ((K y alpha)_i / C + b) = G_i + 1 + y_i b
+            self._check_separable(alpha, upper, converged, grad + 1.0 + ys * self.intercept_[0])
+        self.history_, self.n_iter_, self.converged_ = hist, n_iter, converged
+        return self
 
     @staticmethod
     def _check_separable(alpha, upper, converged, margins):

@@ -86,6 +86,34 @@ def test_gram_is_symmetric_and_accepts_names(rng):
     np.testing.assert_allclose(K, kn.rbf(X), atol=1e-15)
 
 
+# ------------------------------------------------------------------------------ kernel trick
+@pytest.mark.parametrize("d,degree,gamma,coef0", [(2, 2, 1.0, 1.0), (3, 3, 0.4, 2.0),
+                                                   (4, 2, 0.7, 0.0), (2, 1, 1.5, 0.5)])
+def test_polynomial_feature_map_reproduces_the_kernel(rng, d, degree, gamma, coef0):
+    X, Z = rng.standard_normal((25, d)), rng.standard_normal((9, d))
+    PX = kn.polynomial_feature_map(X, degree=degree, gamma=gamma, coef0=coef0)
+    PZ = kn.polynomial_feature_map(Z, degree=degree, gamma=gamma, coef0=coef0)
+    assert PX.shape == (25, kn.polynomial_feature_dim(d, degree, coef0))
+    ref = skp.polynomial_kernel(X, Z, degree=degree, gamma=gamma, coef0=coef0)
+    np.testing.assert_allclose(PX @ PZ.T, ref, rtol=1e-12, atol=1e-12)
+
+
+def test_degree_two_feature_map_is_the_textbook_one(rng):
+    X = rng.standard_normal((7, 2))
+    g, c = 0.8, 1.5
+    x1, x2 = X[:, 0], X[:, 1]
+    by_hand = np.column_stack([np.full(7, c), np.sqrt(2 * c * g) * x1, np.sqrt(2 * c * g) * x2,
+                               g * x1 ** 2, np.sqrt(2) * g * x1 * x2, g * x2 ** 2])
+    np.testing.assert_allclose(kn.polynomial_feature_map(X, 2, g, c), by_hand, atol=1e-14)
+
+
+def test_polynomial_feature_dim_counts_monomials():
+    from math import comb
+    assert kn.polynomial_feature_dim(2, 2) == 6
+    assert kn.polynomial_feature_dim(784, 2) == comb(786, 2) == 308505
+    assert kn.polynomial_feature_dim(10, 3, coef0=0.0) == comb(12, 3)
+
+
 # ------------------------------------------------------------------------------ Mercer
 def test_check_psd_report(rng):
     A = rng.standard_normal((6, 6))
@@ -133,6 +161,9 @@ def test_sigmoid_kernel_fails_mercer_for_some_parameters(rng):
     (lambda: check_psd(np.ones((2, 3))), "K must be a square"),
     (lambda: check_psd(np.array([[1.0, 0.0], [1.0, 1.0]])), "K must be symmetric"),
     (lambda: check_psd(np.eye(2), tol=-1.0), "tol must be >= 0"),
+    (lambda: kn.polynomial_feature_map(np.ones((3, 2)), coef0=-1.0), "coef0 must be >= 0"),
+    (lambda: kn.polynomial_feature_map(np.ones((3, 2)), gamma=0.0), "gamma must be > 0"),
+    (lambda: kn.polynomial_feature_dim(0), "d must be >= 1"),
 ])
 def test_bad_inputs_are_named(call, match):
     with pytest.raises(ValueError, match=match):

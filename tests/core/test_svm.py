@@ -181,3 +181,19 @@ def test_gamma_scale_resolved_on_training_data():
     Xq = X[:10] * 3.0  # a different variance must not change gamma
     np.testing.assert_allclose(m.decision_function(Xq), ref.decision_function(Xq), atol=1e-2)
     assert m.get_params()["C"] == 1.0 and "hard_margin" in repr(m)
+
+
+@pytest.mark.parametrize("data,kernel,kw,C", [("moons", "linear", {}, 0.05),
+                                              ("circles", "poly", {"degree": 2, "coef0": 1.0}, 0.3)])
+def test_fused_fit_equals_public_smo_step_loop(data, kernel, kw, C):
+    """fit's private fused loop takes the same steps as looping the public smo_step."""
+    X, y = _data(data)
+    m = SVC(C=C, kernel=kernel, tol=1e-5, **kw).fit(X, y)
+    ys = _signed(y, m.classes_)
+    Q = np.outer(ys, ys) * kn.gram(m._kfun, X) / C
+    alpha, grad, n_steps = np.zeros(len(y)), -np.ones(len(y)), 0
+    while not (step := smo_step(alpha, grad, Q, ys, upper=1.0, tol=1e-5)).converged:
+        alpha, grad, n_steps = step.alpha, step.grad, n_steps + 1
+    assert n_steps == m.n_iter_
+    np.testing.assert_allclose(alpha, m.alpha_, rtol=0, atol=1e-10)
+    assert m.dual_objective_ == pytest.approx(dual_objective(alpha, grad), rel=1e-12)
