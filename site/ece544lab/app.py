@@ -14,6 +14,7 @@ import panel as pn
 import param
 
 from .common import Demo
+from .duality_demo import DualityDemo
 from .gmm_demo import GMMDemo
 from .kmeans_demo import KMeansDemo
 from .knn_demo import KNNDemo
@@ -21,6 +22,7 @@ from .logistic_demo import LogisticDemo
 from .optim_demo import OptimDemo
 from .regression_demo import RegressionDemo
 from .structured_demo import StructuredDemo
+from .svm_demo import SVMDemo
 
 ERROR_CSS = """
 .error-message { background: #fdecea; color: #7f1d1d; border: 1px solid #f5c2c0;
@@ -30,7 +32,7 @@ ERROR_CSS = """
 
 DEMOS: dict[str, type[Demo]] = {cls.slug: cls for cls in (KNNDemo, RegressionDemo, LogisticDemo,
                                                            OptimDemo, KMeansDemo, GMMDemo,
-                                                           StructuredDemo)}
+                                                           StructuredDemo, DualityDemo, SVMDemo)}
 
 
 def parse_query(search: str) -> dict[str, str]:

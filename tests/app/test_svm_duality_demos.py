@@ -1,0 +1,59 @@
+"""The SVM and duality demos against independent references (scikit-learn SVC, SciPy HiGHS)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog as highs
+from sklearn.svm import SVC as SkSVC
+
+from ece544lab.duality_demo import PRESETS, DualityDemo, standard_form
+from ece544lab.svm_demo import SVMDemo
+
+
+@pytest.mark.parametrize("dataset, kernel, C", [("blobs", "linear", 1.0), ("overlap", "linear", 0.3),
+                                                ("moons", "rbf", 2.0), ("circles", "rbf", 0.5)])
+def test_svm_demo_matches_sklearn(dataset, kernel, C):
+    demo = SVMDemo(dataset=dataset, kernel=kernel, C=C, gamma=1.0, tol=1e-6)
+    assert demo.error == ""
+    X, y = demo.X, demo.y
+    ref = SkSVC(C=1.0 / C, kernel=kernel, gamma=1.0, tol=1e-6).fit(X, y)
+    np.testing.assert_allclose(demo.model.decision_function(X), ref.decision_function(X),
+                               atol=1e-3)
+    np.testing.assert_array_equal(np.sort(demo.model.support_), np.sort(ref.support_))
+    assert abs(float(np.sum(demo.model.dual_coef_))) < 1e-8       # sum alpha y = 0
+
+
+def test_svm_demo_slider_changes_the_plot_and_hard_margin_fails_clearly():
+    demo = SVMDemo(dataset="overlap", kernel="linear")
+    before = demo.model.decision_function(demo.X)
+    sv_before = list(demo.sv_source.data["x"])
+    demo.C = 0.01
+    assert demo.error == ""
+    assert not np.allclose(demo.model.decision_function(demo.X), before)
+    assert list(demo.sv_source.data["x"]) != sv_before               # the plot followed
+    demo.hard_margin = True
+    assert "not linearly separable" in demo.error
+    demo.hard_margin = False
+    assert demo.error == ""
+
+
+@pytest.mark.parametrize("preset", ["textbook", "geq"])
+@pytest.mark.parametrize("theta", [200.0, 240.0, 300.0])
+def test_duality_demo_matches_highs(preset, theta):
+    demo = DualityDemo(preset=preset, theta=theta)
+    assert demo.error == ""
+    A, b, _ = standard_form(PRESETS[preset]["rows"], PRESETS[preset]["moved"], 0.0)
+    c = demo.objective()
+    ref = highs(c, A_ub=A, b_ub=b, bounds=(None, None), method="highs")
+    assert demo.result.fun == pytest.approx(ref.fun, abs=1e-7)
+    assert demo.dual_value() == pytest.approx(ref.fun, abs=1e-6)         # strong duality
+
+
+def test_duality_demo_bad_presets_report_status_without_error():
+    demo = DualityDemo()
+    for preset, status in (("infeasible", "infeasible"), ("unbounded", "unbounded")):
+        demo.preset = preset
+        assert demo.error == ""
+        assert demo.result.status == status
+    demo.evaluate_at(float("nan"), 0.0)
+    assert demo.error
