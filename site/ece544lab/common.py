@@ -205,6 +205,38 @@ class ClickedPoints:
         self._restart()
 
 
+class LabelledClickedPoints:
+    """Points of class 0 or 1 a student adds by clicking the plot, kept as ``self._clicked_X``
+    (m, 2) and ``self._clicked_y`` (m,) on top of the generated data. Subclasses call
+    ``_clear_clicked()`` in ``__init__`` (and when the data set changes), stack the clicked points
+    under their generated ones, and refit in ``_after_clicks()``."""
+
+    def _clear_clicked(self) -> None:
+        self._clicked_X = np.empty((0, 2))
+        self._clicked_y = np.empty(0, dtype=int)
+
+    def _on_tap(self, event) -> None:
+        self.add_point(event.x, event.y)
+
+    @guarded
+    def add_point(self, x: float, y: float, label: int | None = None) -> None:
+        """Add a training point of class ``label`` (default ``add_class``) and refit."""
+        label = self.add_class if label is None else int(label)
+        if label not in (0, 1):
+            raise ValueError(f"label must be 0 or 1; got {label}")
+        if not (np.isfinite(x) and np.isfinite(y)):
+            raise ValueError(f"a clicked point must be finite; got ({x}, {y})")
+        self._clicked_X = np.vstack([self._clicked_X, [[float(x), float(y)]]])
+        self._clicked_y = np.append(self._clicked_y, label)
+        self._after_clicks()
+
+    @guarded
+    def reset_points(self) -> None:
+        """Remove the clicked points and refit."""
+        self._clear_clicked()
+        self._after_clicks()
+
+
 def stats_html(stats: dict[str, Any]) -> str:
     """Render the numbers a demo produced as a small table.
 

@@ -22,7 +22,7 @@ from bokeh.models import Arrow, ColumnDataSource, CustomJS, Label, Range1d, VeeH
 from ece544core.duality import linprog, lp_dual
 
 from .common import CONTROL_WIDTH, Demo, guarded, stats_html
-from .plotting import PALETTE, make_figure
+from .plotting import PALETTE, clip_line, make_figure
 
 FRAME = 430                     # polygon plot frame (square, pixels; boxes are square too)
 FLOOR = 1e-16                   # the log-scale gap plot shows smaller values at this floor
@@ -105,24 +105,6 @@ def polygon_vertices(A, b, box=None, tol: float = 1e-9) -> np.ndarray:
     pts = np.unique(np.round(pts, 9), axis=0)
     centre = pts.mean(axis=0)
     return pts[np.argsort(np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0]))]
-
-
-def clip_line(a, beta: float, box):
-    """The segment of the line a^T w = beta inside ``box``: ((x0, y0), (x1, y1)) or None."""
-    a = np.asarray(a, float)
-    n2 = float(a @ a)
-    p0, d = a * beta / n2, np.array([-a[1], a[0]]) / math.sqrt(n2)
-    lo, hi = -np.inf, np.inf
-    for k, (blo, bhi) in enumerate(box):
-        if abs(d[k]) < 1e-12:
-            if not blo <= p0[k] <= bhi:
-                return None
-            continue
-        t0, t1 = sorted(((blo - p0[k]) / d[k], (bhi - p0[k]) / d[k]))
-        lo, hi = max(lo, t0), min(hi, t1)
-    if lo >= hi:
-        return None
-    return p0 + lo * d, p0 + hi * d
 
 
 def row_text(a, op: str, b: float) -> str:
@@ -733,7 +715,7 @@ class DualityDemo(Demo):
             f"<code>{html.escape(slopes[1])} = 0</code>. {dual_line}</p>")
 
     def _show_answers(self) -> None:
-        lp, res = self.lp, self.result
+        lp = self.lp
         spec = lp["spec"]
         n_flip = int(lp["flipped"].sum())
         before = (f"<p><b>What to do before computing the Lagrangian?</b> Bring the program "

@@ -20,7 +20,7 @@ from ece544core import datasets
 from ece544core.linear_model import LinearRegression, PolynomialFeatures
 from ece544core.logistic import LogisticRegression, sigmoid
 
-from .common import Demo, guarded, stats_html
+from .common import Demo, LabelledClickedPoints, guarded, stats_html
 from .plotting import PALETTE, class_colors, fit_box, grid, make_figure, region_image
 
 
@@ -68,7 +68,7 @@ def loss_curves(units: str = "bits", m: np.ndarray | None = None) -> dict[str, n
     return dict(m=m, log=log_loss, zero_one=(m <= 0).astype(float), squared=(1.0 - m) ** 2)
 
 
-class LogisticDemo(Demo):
+class LogisticDemo(LabelledClickedPoints, Demo):
     """The notes' 1-D experiment, 2-D boundaries with probabilities, losses, logistic vs LS."""
 
     slug = "logistic"
@@ -116,8 +116,7 @@ class LogisticDemo(Demo):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._clicked_X = np.empty((0, 2))
-        self._clicked_y = np.empty(0, dtype=int)
+        self._clear_clicked()
         self._data_name = self.dataset
         self.x1, self.y1 = np.empty(0), np.empty(0, int)
         self.X = np.empty((0, 2))
@@ -291,30 +290,10 @@ class LogisticDemo(Demo):
     def _on_2d(self) -> None:
         if self.dataset != self._data_name:
             self._data_name = self.dataset
-            self._clicked_X = np.empty((0, 2))
-            self._clicked_y = np.empty(0, dtype=int)
+            self._clear_clicked()
         self._fit_2d()
 
-    def _on_tap(self, event) -> None:
-        self.add_point(event.x, event.y)
-
-    @guarded
-    def add_point(self, x: float, y: float, label: int | None = None) -> None:
-        """Add a 2-D training point of class ``label`` (default ``add_class``) and refit."""
-        label = self.add_class if label is None else int(label)
-        if label not in (0, 1):
-            raise ValueError(f"label must be 0 or 1; got {label}")
-        if not (np.isfinite(x) and np.isfinite(y)):
-            raise ValueError(f"a clicked point must be finite; got ({x}, {y})")
-        self._clicked_X = np.vstack([self._clicked_X, [[float(x), float(y)]]])
-        self._clicked_y = np.append(self._clicked_y, label)
-        self._fit_2d()
-
-    @guarded
-    def reset_points(self) -> None:
-        """Remove the clicked points and refit."""
-        self._clicked_X = np.empty((0, 2))
-        self._clicked_y = np.empty(0, dtype=int)
+    def _after_clicks(self) -> None:
         self._fit_2d()
 
     # ------------------------------------------------------------------ computation

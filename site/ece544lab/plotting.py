@@ -1,6 +1,8 @@
 """Plotting helpers shared by the demos (Bokeh figures, colours, decision-region images)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from bokeh.plotting import figure
 
@@ -110,3 +112,27 @@ def fit_box(points: np.ndarray, aspect: float, margin: float = 0.15,
         c, h = (yr[0] + yr[1]) / 2, w / aspect
         yr = (c - h / 2, c + h / 2)
     return (float(xr[0]), float(xr[1])), (float(yr[0]), float(yr[1]))
+
+
+def clip_line(a, beta: float, box):
+    """The segment of the line a^T x = beta inside ``box`` ((x0, x1), (y0, y1)): its two end
+    points, or None if the line misses the box (or a = 0).
+
+    Points x = p0 + t d, with p0 = a beta / ||a||^2 the foot of the line nearest the origin and
+    d the unit direction (-a2, a1); t is clipped to the box (Liang-Barsky)."""
+    a = np.asarray(a, float).ravel()
+    n2 = float(a @ a)
+    if n2 == 0.0:
+        return None
+    p0, d = a * beta / n2, np.array([-a[1], a[0]]) / math.sqrt(n2)
+    lo, hi = -np.inf, np.inf
+    for k, (blo, bhi) in enumerate(box):
+        if abs(d[k]) < 1e-12:
+            if not blo <= p0[k] <= bhi:
+                return None
+            continue
+        t0, t1 = sorted(((blo - p0[k]) / d[k], (bhi - p0[k]) / d[k]))
+        lo, hi = max(lo, t0), min(hi, t1)
+    if lo >= hi:
+        return None
+    return p0 + lo * d, p0 + hi * d

@@ -21,9 +21,10 @@ from bokeh.models import ColumnDataSource, HoverTool, Range1d
 from ece544core import datasets
 from ece544core.svm import HARD_MARGIN_BOUND, SVC
 
-from .common import Demo, guarded, stats_html
+from .common import Demo, LabelledClickedPoints, guarded, stats_html
 from .logistic_demo import zero_level_lines
-from .plotting import PALETTE, class_colors, fit_box, grid, make_figure, one_hot, region_image
+from .plotting import (PALETTE, class_colors, clip_line, fit_box, grid, make_figure, one_hot,
+                       region_image)
 
 
 def _blobs(n_samples: int, noise: float, random_state: int):
@@ -57,28 +58,11 @@ MAX_SLACK_LABELS = 25            # label at most this many slack segments with t
 
 # ------------------------------------------------------------------------------ geometry
 def line_in_box(w, b: float, level: float, box) -> tuple[list, list] | None:
-    """The segment of the line w^T x + b = level inside box ((x0, x1), (y0, y1)), or None.
-
-    Points x = p + t d with p the foot of the line nearest the origin and d = (-w2, w1):
-    clip t to the box (Liang-Barsky)."""
-    w = np.asarray(w, dtype=float).ravel()
-    norm2 = float(w @ w)
-    if norm2 == 0.0:
+    """The segment of the line w^T x + b = level inside box, as Bokeh's (xs, ys), or None."""
+    seg = clip_line(w, level - b, box)
+    if seg is None:
         return None
-    p = w * (level - b) / norm2
-    d = np.array([-w[1], w[0]])
-    lo, hi = -np.inf, np.inf
-    for k, (a0, a1) in enumerate(box):
-        if abs(d[k]) < 1e-300:
-            if not a0 <= p[k] <= a1:
-                return None
-            continue
-        t0, t1 = sorted(((a0 - p[k]) / d[k], (a1 - p[k]) / d[k]))
-        lo, hi = max(lo, t0), min(hi, t1)
-    if lo >= hi:
-        return None
-    ends = p[None, :] + np.array([[lo], [hi]]) * d[None, :]  # (2, 2)
-    return list(ends[:, 0]), list(ends[:, 1])
+    return [seg[0][0], seg[1][0]], [seg[0][1], seg[1][1]]
 
 
 def kkt_table(alpha: np.ndarray, yf: np.ndarray, upper: float, tol: float) -> list[dict]:
@@ -129,7 +113,7 @@ def analyse(model: SVC, X: np.ndarray, signs: np.ndarray, C: float, upper: float
 
 
 # ------------------------------------------------------------------------------ the demo
-class SVMDemo(Demo):
+class SVMDemo(LabelledClickedPoints, Demo):
     """Binary SVM in the notes' parameterisation: margins, support vectors, slack, KKT, SMO."""
 
     slug = "svm"
@@ -185,8 +169,7 @@ class SVMDemo(Demo):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._clicked_X = np.empty((0, 2))
-        self._clicked_y = np.empty(0, dtype=int)
+        self._clear_clicked()
         self._data_name = self.dataset
         self.X, self.y = np.empty((0, 2)), np.empty(0, dtype=int)
         self.model: SVC | None = None
@@ -312,8 +295,7 @@ class SVMDemo(Demo):
     def _on_data(self) -> None:
         if self.dataset != self._data_name:
             self._data_name = self.dataset
-            self._clicked_X = np.empty((0, 2))
-            self._clicked_y = np.empty(0, dtype=int)
+            self._clear_clicked()
         self._make_data()
         self._refit()
 
@@ -323,27 +305,7 @@ class SVMDemo(Demo):
     def _on_model(self) -> None:
         self._refit()
 
-    def _on_tap(self, event) -> None:
-        self.add_point(event.x, event.y)
-
-    @guarded
-    def add_point(self, x: float, y: float, label: int | None = None) -> None:
-        """Add a training point of class ``label`` (default ``add_class``) and refit."""
-        label = self.add_class if label is None else int(label)
-        if label not in (0, 1):
-            raise ValueError(f"label must be 0 or 1; got {label}")
-        if not (np.isfinite(x) and np.isfinite(y)):
-            raise ValueError(f"a clicked point must be finite; got ({x}, {y})")
-        self._clicked_X = np.vstack([self._clicked_X, [[float(x), float(y)]]])
-        self._clicked_y = np.append(self._clicked_y, label)
-        self._make_data()
-        self._refit()
-
-    @guarded
-    def reset_points(self) -> None:
-        """Remove the clicked points and refit."""
-        self._clicked_X = np.empty((0, 2))
-        self._clicked_y = np.empty(0, dtype=int)
+    def _after_clicks(self) -> None:
         self._make_data()
         self._refit()
 
