@@ -9,6 +9,7 @@ from scipy.optimize import minimize as sp_minimize
 from sklearn import multiclass as skmulticlass
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.svm import SVC as SkSVC
+from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
 import ece544core
@@ -238,6 +239,41 @@ def test_multiclass_svm_history_and_separable_accuracy():
     for _ in range(5):
         assert J <= model.objective(X, y, model.coef_ + 0.05 * rng.standard_normal((4, 2)),
                                     model.intercept_) + 1e-9
+
+
+@pytest.mark.parametrize("scale", [1.0, 50.0])
+def test_multiclass_svm_newton_matches_liblinear_and_bca(scale):
+    """The Newton temperature path (exact active-set finish) on raw, unscaled features against
+    LIBLINEAR's Crammer-Singer solver and against the textbook dual coordinate ascent."""
+    X, y = _blobs(4, n=160, std=2.2, seed=11)
+    X = X * np.array([scale, 1.0]) + np.array([3.0 * scale, -2.0])
+    C = 0.7
+    model = MulticlassSVM(C=C, tol=1e-8).fit(X, y)
+    assert model.converged_ and model.history_["eps"][-1] == 0.0
+    J = model.objective(X, y)
+    assert model.history_["gap"][-1] <= 1e-8 * J  # a certificate: J - D(beta) at the end
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = LinearSVC(multi_class="crammer_singer", C=1.0 / C, tol=1e-12,
+                        max_iter=1_000_000).fit(X, y)
+    # intercept_scaling=1 regularises the bias as our augmented column does
+    assert J <= model.objective(X, y, ref.coef_, ref.intercept_) + 1e-7 * J
+    if scale == 1.0:  # LIBLINEAR converges on the well-scaled data: the same optimum
+        assert model.objective(X, y, ref.coef_, ref.intercept_) == pytest.approx(J, rel=1e-6)
+        np.testing.assert_array_equal(model.predict(X), ref.predict(X))
+        bca = MulticlassSVM(C=C, solver="bca", tol=1e-4, max_iter=2000).fit(X, y)
+        assert bca.converged_ and J <= bca.objective(X, y) <= J * (1 + 1e-4)
+    # the dual certificate reproduces the weights: W = (1/C) sum_i (e_{y_i} - beta_i) x_i^T
+    R = -model.dual_coef_
+    R[np.arange(len(y)), y] += 1.0
+    W = R.T @ np.hstack([X, np.ones((len(y), 1))]) / C
+    np.testing.assert_allclose(W, np.column_stack([model.coef_, model.intercept_]), atol=1e-6)
+
+
+def test_multiclass_svm_bad_solver():
+    X, y = _blobs(3, n=30)
+    with pytest.raises(ValueError, match="solver"):
+        MulticlassSVM(solver="sgd").fit(X, y)
 
 
 def test_multiclass_svm_string_labels_and_warning():
