@@ -16,6 +16,7 @@ import param
 from .common import Demo
 from .duality_demo import DualityDemo
 from .gmm_demo import GMMDemo
+from .kernels_demo import KernelsDemo
 from .kmeans_demo import KMeansDemo
 from .knn_demo import KNNDemo
 from .logistic_demo import LogisticDemo
@@ -32,7 +33,8 @@ ERROR_CSS = """
 
 DEMOS: dict[str, type[Demo]] = {cls.slug: cls for cls in (KNNDemo, RegressionDemo, LogisticDemo,
                                                            OptimDemo, KMeansDemo, GMMDemo,
-                                                           StructuredDemo, DualityDemo, SVMDemo)}
+                                                           StructuredDemo, DualityDemo, SVMDemo,
+                                                           KernelsDemo)}
 
 
 def parse_query(search: str) -> dict[str, str]:
@@ -104,9 +106,15 @@ class App(pn.viewable.Viewer):
             except ValueError:
                 problems.append(f"{name}={self._query[name]!r}")
         try:
-            demo.param.update(**values)
-        except ValueError as exc:
-            problems.append(str(exc))
+            demo.param.update(**values)  # one redraw
+        except ValueError:
+            # param.update sets the values before the bad one but skips the redraw: set them one
+            # at a time, so that every valid value lands and is drawn
+            for name, value in values.items():
+                try:
+                    setattr(demo, name, value)
+                except ValueError as exc:
+                    problems.append(str(exc))
         if problems:
             demo.fail("ignored URL parameters: " + ", ".join(problems))
 

@@ -1,0 +1,83 @@
+"""The kernels demo against independent references: scikit-learn's pairwise kernels and SVC on
+the precomputed Gram matrix, SciPy's symmetric eigensolver."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.linalg import eigh
+from sklearn.metrics.pairwise import polynomial_kernel, rbf_kernel, sigmoid_kernel
+from sklearn.svm import SVC as SkSVC
+
+from ece544lab.kernels_demo import PRESETS, KernelsDemo
+
+
+def test_composed_gram_matches_sklearn_and_svm_matches_precomputed_svc():
+    demo = KernelsDemo(dataset="moons", n_samples=70, kernel1="poly", gamma1=0.5, degree1=3,
+                       coef0_1=1.0, a=2.0, combine="+", kernel2="rbf", gamma2=3.0, b=0.5, C=0.5)
+    assert demo.error == ""
+    X, y = demo.X, demo.y
+    K = 2.0 * polynomial_kernel(X, degree=3, gamma=0.5, coef0=1.0) + 0.5 * rbf_kernel(X, gamma=3.0)
+    np.testing.assert_allclose(demo.K, K, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(demo.gram_source.data["image"][0], K, atol=1e-12)  # drawn
+    np.testing.assert_allclose(np.sort(demo.eig_source.data["eig"]), eigh(K, eigvals_only=True),
+                               atol=1e-9)
+    assert demo.stats["psd"][1] == "yes"
+    ref = SkSVC(C=1.0 / 0.5, kernel="precomputed", tol=1e-6).fit(K, y)
+    np.testing.assert_allclose(demo.model.decision_function(X), ref.decision_function(K),
+                               atol=2e-3)
+    assert set(demo.model.support_) == set(ref.support_)
+
+
+def test_product_kernel_and_the_kernel_trick():
+    demo = KernelsDemo(dataset="circles", n_samples=40, kernel1="rbf", gamma1=2.0, a=1.5,
+                       combine="×", kernel2="poly", degree2=2, gamma2=1.0, coef0_2=1.0, b=2.0)
+    X = demo.X
+    K = (1.5 * rbf_kernel(X, gamma=2.0)) * (2.0 * polynomial_kernel(X, degree=2, gamma=1.0,
+                                                                     coef0=1.0))
+    np.testing.assert_allclose(demo.K, K, rtol=1e-12)
+    assert demo.stats["psd"][1] == "yes"                       # Schur product theorem
+    # K1 is not polynomial, so the trick is shown for (x^T z + 1)^2: 6 monomials in 2-D
+    assert demo.stats["feature_dim"][1] == 6
+    assert demo.stats["trick_error"][1] < 1e-10
+
+
+@pytest.mark.parametrize("label, values", [p for p in PRESETS if p[0].startswith("not")])
+def test_non_kernels_fail_mercer_with_a_reason(label, values):
+    demo = KernelsDemo(n_samples=50)
+    demo.apply_preset(values)
+    assert demo.error == ""
+    X = demo.X
+    lam = eigh(demo.K, eigvals_only=True)
+    assert lam[0] < -1e-6                                       # independently: not PSD
+    assert demo.stats["psd"][1] == "no"
+    assert demo.stats["min_eig"][1] == pytest.approx(lam[0], rel=1e-9)
+    assert demo.stats["n_negative"][1] == int(np.sum(lam < -1e-8 * np.abs(lam).max()))
+    verdict = demo._verdict.object
+    assert "Not a valid kernel" in verdict and "Why:" in verdict
+    if values.get("kernel1") == "sigmoid":
+        np.testing.assert_allclose(demo.K, sigmoid_kernel(X, gamma=1.0, coef0=1.0), atol=1e-12)
+    # the demo keeps working: back to a valid kernel
+    demo.apply_preset(PRESETS[0][1])
+    assert demo.stats["psd"][1] == "yes" and demo.error == ""
+
+
+def test_sliders_change_the_plots_and_bad_values_show_an_error():
+    demo = KernelsDemo(kernel1="rbf", combine="K1", gamma1=1.0)
+    before = demo.gram_source.data["image"][0].copy()
+    demo.gamma1 = 30.0                                          # K -> I: the SVM memorises
+    after = demo.gram_source.data["image"][0]
+    assert not np.allclose(before, after)
+    assert np.abs(after - np.eye(len(after))).mean() < np.abs(before - np.eye(len(before))).mean()
+    assert demo.stats["train_accuracy"][1] == 1.0
+
+
+
+def test_bad_url_values_show_an_error_and_the_demo_still_works():
+    from ece544lab.app import App
+
+    app = App(search="?demo=kernels&C=-1&gamma1=abc&n_samples=30")
+    demo = app.instance("kernels")
+    assert "C" in demo.error and "gamma1" in demo.error
+    assert demo.n_samples == 30 and demo.K.shape == (30, 30)     # the good value was applied
+    demo.C = 2.0
+    assert demo.error == "" and demo.stats["C"][1] == 2.0
