@@ -504,6 +504,11 @@ class SVMDemo(LabelledClickedPoints, Demo):
         note = ("" if m.converged_ else
                 "<p class='demo-hint'>SMO stopped at max SMO steps before reaching tol (small C "
                 "on overlapping data needs many steps): raise max SMO steps or C.</p>")
+        if self.kernel == "sigmoid":
+            note += ("<p class='demo-hint'>The sigmoid tanh(γxᵀz + coef0) is not a Mercer kernel "
+                     "in general (its Gram matrix can have negative eigenvalues: see the "
+                     "<i>Kernels</i> demo), so the dual need not be concave and SMO's answer is "
+                     "then a point no pair of α can improve, not necessarily the maximum.</p>")
         self._numbers.object = note + stats_html(self.stats)
 
     def _show_kkt(self) -> None:
