@@ -24,6 +24,7 @@ from .optim_demo import OptimDemo
 from .regression_demo import RegressionDemo
 from .structured_demo import StructuredDemo
 from .svm_demo import SVMDemo
+from .temperature_demo import TemperatureDemo
 
 ERROR_CSS = """
 .error-message { background: #fdecea; color: #7f1d1d; border: 1px solid #f5c2c0;
@@ -34,7 +35,7 @@ ERROR_CSS = """
 DEMOS: dict[str, type[Demo]] = {cls.slug: cls for cls in (KNNDemo, RegressionDemo, LogisticDemo,
                                                            OptimDemo, KMeansDemo, GMMDemo,
                                                            StructuredDemo, DualityDemo, SVMDemo,
-                                                           KernelsDemo)}
+                                                           KernelsDemo, TemperatureDemo)}
 
 
 def parse_query(search: str) -> dict[str, str]:

@@ -1,10 +1,11 @@
-"""The kernels demo in the browser: a non-kernel fails Mercer's check, a slider redraws K."""
+"""The kernels and temperature demos in the browser: a non-kernel fails Mercer's check, a slider
+redraws K; the temperature slider takes the boundary onto the SVM's."""
 from __future__ import annotations
 
 import pytest
 
-from e2e_helpers import (key_to_update_ms, open_page, record_timing, slider_handle, source_data,
-                         wait_for_change, wait_for_stat)
+from e2e_helpers import (key_to_update_ms, open_page, record_timing, show_demo, slider_handle,
+                         source_data, stat, wait_for_change, wait_for_stat)
 
 
 @pytest.fixture(scope="module")
@@ -30,4 +31,27 @@ def test_kernels_non_kernel_fails_and_valid_kernel_passes(app, artifacts):
     wait_for_change(page, "kernels-gram", "image", before)
     page.wait_for_url("**gamma1=**", timeout=60_000)
     page.screenshot(path=str(artifacts / "kernels.png"), full_page=True)
+    log.assert_clean()
+
+
+def test_temperature_eps_slider_moves_the_boundary_onto_the_svm(app, artifacts):
+    page, log = app
+    show_demo(page, "Temperature", "temperature")
+    wait_for_stat(page, "eps", "0.3")
+    before = source_data(page, "temperature-boundary", "xs")
+    assert before, "no boundary drawn"
+    handle = slider_handle(page, "ε (temperature)")
+    ms = key_to_update_ms(page, handle, "ArrowLeft", "temperature-loss")
+    record_timing(artifacts, "temperature_eps_key_to_update_ms", ms)
+    handle.focus()
+    page.keyboard.press("Home")                          # eps = 0: exactly the SVM
+    wait_for_stat(page, "eps", "0")
+    page.wait_for_url("**eps=0**", timeout=60_000)
+    for _ in range(100):
+        if stat(page, "angle_svm") == "0":
+            break
+        page.wait_for_timeout(100)
+    assert stat(page, "angle_svm") == "0"
+    assert source_data(page, "temperature-boundary", "xs") != before
+    page.screenshot(path=str(artifacts / "temperature.png"), full_page=True)
     log.assert_clean()
