@@ -32,6 +32,8 @@ __all__ = ["OneVsRestClassifier", "OneVsOneClassifier", "MulticlassSVM"]
 
 #: Smallest temperature of MulticlassSVM's Newton path (below it J_eps = J_0 in floating point).
 EPS_FLOOR = 1e-10
+#: solver="auto" uses Newton up to this many weights K (d + 1) (its system is that size squared).
+NEWTON_MAX_WEIGHTS = 400
 
 
 def _check_estimator(estimator):
@@ -185,7 +187,9 @@ class MulticlassSVM(ClassifierMixin, BaseEstimator):
 
     Solvers
     -------
-    ``"newton"`` (default): the notes' temperature path. For eps > 0 the max is replaced by
+    ``"auto"`` (default): "newton" when the K (d+1) weights are at most ``NEWTON_MAX_WEIGHTS``,
+    else "bca".
+    ``"newton"``: the notes' temperature path. For eps > 0 the max is replaced by
     eps ln sum_y exp((Delta + w_y^T x_i - w_{y_i}^T x_i) / eps) (the temperature loss), a smooth
     problem in the K (d+1) weights that Newton's method solves in a few steps; its stationarity
     condition C W = sum_i (e_{y_i} - p_i) x_i^T makes beta_i = p_i = softmax(.../eps) a dual
@@ -204,7 +208,7 @@ class MulticlassSVM(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     C : float > 0
-    solver : {"newton", "bca"}
+    solver : {"auto", "newton", "bca"}
     max_iter : int >= 1
         Maximum number of Newton steps ("newton") or epochs, passes over the data ("bca").
     tol : float > 0
@@ -226,9 +230,11 @@ class MulticlassSVM(ClassifierMixin, BaseEstimator):
         and, for "newton", ``eps`` (the temperature of the step).
     n_iter_ : int
     converged_ : bool
+    solver_ : str
+        The solver used ("newton" or "bca").
     """
 
-    def __init__(self, C=1.0, solver="newton", max_iter=1000, tol=1e-6, random_state=0):
+    def __init__(self, C=1.0, solver="auto", max_iter=1000, tol=1e-6, random_state=0):
         self.C = C
         self.solver = solver
         self.max_iter = max_iter
@@ -241,8 +247,8 @@ class MulticlassSVM(ClassifierMixin, BaseEstimator):
             raise ValueError(f"C must be a finite positive number; got {C!r}")
         max_iter = check_scalar(self.max_iter, "max_iter", kind=int, min_val=1)
         tol = check_scalar(self.tol, "tol", kind=float, min_val=0.0, include_min=False)
-        if self.solver not in ("newton", "bca"):
-            raise ValueError(f"solver must be 'newton' or 'bca'; got {self.solver!r}")
+        if self.solver not in ("auto", "newton", "bca"):
+            raise ValueError(f"solver must be 'auto', 'newton' or 'bca'; got {self.solver!r}")
         check_random_state(self.random_state)  # validated for both solvers
         return C, max_iter, tol
 
@@ -278,11 +284,15 @@ class MulticlassSVM(ClassifierMixin, BaseEstimator):
         X, y = check_X_y(X, y, dtype=np.float64)
         self.classes_, idx = _classes(y)
         Xa = self._augment(X)
-        solve = self._fit_newton if self.solver == "newton" else self._fit_bca
+        solver = self.solver
+        if solver == "auto":
+            solver = "newton" if self.classes_.size * Xa.shape[1] <= NEWTON_MAX_WEIGHTS else "bca"
+        self.solver_ = solver
+        solve = self._fit_newton if solver == "newton" else self._fit_bca
         W, beta, hist, n_iter, converged = solve(Xa, idx, self.classes_.size, C, max_iter, tol)
         if not converged:
             p, d = hist["objective"][-1], hist["dual_objective"][-1]
-            unit = "Newton steps" if self.solver == "newton" else "epochs"
+            unit = "Newton steps" if solver == "newton" else "epochs"
             warnings.warn(f"MulticlassSVM: stopped after {n_iter} {unit} (max_iter={max_iter}) with "
                           f"relative duality gap {(p - d) / max(abs(p), 1e-12):.3g} > "
                           f"tol={tol:g}", RuntimeWarning, stacklevel=2)

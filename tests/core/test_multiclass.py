@@ -270,6 +270,15 @@ def test_multiclass_svm_newton_matches_liblinear_and_bca(scale):
     np.testing.assert_allclose(W, np.column_stack([model.coef_, model.intercept_]), atol=1e-6)
 
 
+def test_multiclass_svm_auto_solver_picks_by_size():
+    X, y = _blobs(3, n=40, std=2.0, seed=1)
+    assert MulticlassSVM().fit(X, y).solver_ == "newton"
+    rng = np.random.default_rng(0)
+    wide = np.hstack([X, rng.standard_normal((40, 200))])  # 3 x 203 weights: too many for Newton
+    model = MulticlassSVM(tol=1e-3).fit(wide, y)
+    assert model.solver_ == "bca" and model.converged_
+
+
 def test_multiclass_svm_bad_solver():
     X, y = _blobs(3, n=30)
     with pytest.raises(ValueError, match="solver"):
