@@ -20,6 +20,7 @@ from .kernels_demo import KernelsDemo
 from .kmeans_demo import KMeansDemo
 from .knn_demo import KNNDemo
 from .logistic_demo import LogisticDemo
+from .multiclass_demo import MulticlassDemo
 from .optim_demo import OptimDemo
 from .regression_demo import RegressionDemo
 from .structured_demo import StructuredDemo
@@ -35,7 +36,8 @@ ERROR_CSS = """
 DEMOS: dict[str, type[Demo]] = {cls.slug: cls for cls in (KNNDemo, RegressionDemo, LogisticDemo,
                                                            OptimDemo, KMeansDemo, GMMDemo,
                                                            StructuredDemo, DualityDemo, SVMDemo,
-                                                           KernelsDemo, TemperatureDemo)}
+                                                           KernelsDemo, MulticlassDemo,
+                                                           TemperatureDemo)}
 
 
 def parse_query(search: str) -> dict[str, str]:

@@ -1,5 +1,6 @@
-"""The kernels and temperature demos in the browser: a non-kernel fails Mercer's check, a slider
-redraws K; the temperature slider takes the boundary onto the SVM's."""
+"""The kernels, temperature and multiclass demos in the browser: a non-kernel fails Mercer's
+check and a slider redraws K; the temperature slider takes the boundary onto the SVM's; the
+multiclass method switch draws OvO's pairwise boundaries after OvR's ambiguous regions."""
 from __future__ import annotations
 
 import pytest
@@ -54,4 +55,19 @@ def test_temperature_eps_slider_moves_the_boundary_onto_the_svm(app, artifacts):
     assert stat(page, "angle_svm") == "0"
     assert source_data(page, "temperature-boundary", "xs") != before
     page.screenshot(path=str(artifacts / "temperature.png"), full_page=True)
+    log.assert_clean()
+
+
+def test_multiclass_method_switch_and_ovr_ambiguity(app, artifacts):
+    page, log = app
+    show_demo(page, "Multiclass", "multiclass")
+    page.locator("[data-stat='unclear_ovr']").first.wait_for(timeout=60_000)
+    assert float(stat(page, "unclear_ovr")) > 1.0       # OvR's hatched regions on 3 blobs
+    assert source_data(page, "mc-multi", "xs"), "no hatched OvR region drawn"
+    before = source_data(page, "mc-lines", "xs")
+    page.get_by_role("button", name="ovo", exact=True).click()
+    page.wait_for_url("**method=ovo**", timeout=60_000)
+    wait_for_change(page, "mc-lines", "xs", before)     # the pairwise boundaries f_ij = 0
+    assert stat(page, "n_binary_ovo") == "3"
+    page.screenshot(path=str(artifacts / "multiclass.png"), full_page=True)
     log.assert_clean()
