@@ -201,7 +201,8 @@ def test_cost_never_rises_and_centres_are_never_nan(problem):
     h = km.history_
     seq = np.column_stack([h["cost_after_assign"], h["cost_after_update"]]).ravel()
     seq = np.append(seq, km.inertia_)
-    scale = np.sum((X - X.mean(axis=0)) ** 2) + 1e-300
+    # the spread, plus sum ||x||^2 for rounding in ||x||^2 - 2 x^T c + ||c||^2 (identical points)
+    scale = np.sum((X - X.mean(axis=0)) ** 2) + 1e-4 * np.sum(X * X) + 1e-300
     assert np.all(np.diff(seq) <= 1e-10 * scale)
     assert np.all(np.isfinite(h["centers"])) and np.all(np.isfinite(km.cluster_centers_))
     assert km.inertia_ == pytest.approx(kmeans_cost(X, km.cluster_centers_, km.labels_),
