@@ -12,10 +12,11 @@ from . import structured  # noqa: E402
 from . import cluster, mixture  # noqa: E402
 from . import duality  # noqa: E402
 from . import kernels, svm  # noqa: E402
+from . import kernel_logistic  # noqa: E402
 from . import losses  # noqa: E402
 from . import multiclass  # noqa: E402
 from ._validation import NotFittedError  # noqa: E402
 
 __all__ = ["__version__", "datasets", "neighbors", "linear_model", "logistic", "optim",
            "problems", "cluster", "mixture", "structured", "duality", "kernels", "svm",
-           "losses", "multiclass", "NotFittedError"]
+           "kernel_logistic", "losses", "multiclass", "NotFittedError"]

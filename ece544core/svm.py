@@ -1,4 +1,5 @@
-"""Binary kernel SVM in the course notes' parameterisation, solved by SMO.
+"""Binary kernel SVM in the course notes' parameterisation, solved by SMO (the dual) or, for
+the linear kernel, exactly in the primal (``solver="primal"``, :mod:`ece544core._svm_primal`).
 
 Primal (notes): min_{w, b, xi} C/2 ||w||^2 + sum_i xi^(i)
 s.t. y^(i) (w^T phi(x^(i)) + b) >= 1 - xi^(i), xi^(i) >= 0.
@@ -15,6 +16,11 @@ y^(i) alpha_sk^(i) = y^(i) alpha^(i) / C, so f(x) = sum_i dual_coef_i K(x^(i), x
 SMO minimises f(alpha) = 1/2 alpha^T Q alpha - e^T alpha (= -g) with Q_ij = y_i y_j K_ij / C, two
 coordinates at a time, picked by second-order working-set selection (WSS2, Fan, Chen & Lin 2005).
 Its gradient G = Q alpha - e equals LIBSVM's, so ``tol`` means the same as scikit-learn's.
+
+The primal solver minimises J(w, b) = C/2 ||w||^2 + sum_i max(0, 1 - y^(i) (w^T x^(i) + b))
+directly (smoothed-hinge Newton path, then an exact active-set solve certified by the duality
+gap) and recovers alpha from the KKT conditions, so both views can be compared: at the optimum
+``primal_objective_`` == ``dual_objective_``.
 """
 from __future__ import annotations
 
@@ -24,16 +30,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels as _kernels
-from ._validation import check_array, check_is_fitted, check_n_features, check_scalar, check_X_y
+from ._validation import (check_array, check_is_fitted, check_n_features, check_option,
+                          check_scalar, check_X_y)
 from .base import BaseEstimator, ClassifierMixin
 
-__all__ = ["SVC", "smo_step", "smo_select", "SMOStep", "dual_objective", "HARD_MARGIN_BOUND"]
+__all__ = ["SVC", "smo_step", "smo_select", "SMOStep", "dual_objective", "primal_objective",
+           "HARD_MARGIN_BOUND", "SOLVERS"]
 
 #: Upper bound on the notes' alpha used for ``hard_margin=True`` (alpha is unbounded in theory);
 #: a solution touching it means the data is not linearly separable in feature space.
 HARD_MARGIN_BOUND = 1e7
 
 _TAU = 1e-12  # curvature floor for non-positive-definite pairs (as in WSS2)
+#: SVC solvers: SMO on the dual (any kernel), the exact primal solver (linear kernel)
+SOLVERS = ("smo", "primal")
 
 
 # ------------------------------------------------------------------------------ SMO
@@ -154,17 +164,34 @@ def dual_objective(alpha, grad) -> float:
     return float(0.5 * (alpha.sum() - alpha @ grad))
 
 
+def primal_objective(alpha, grad, y, b) -> float:
+    """Notes' primal J = C/2 ||w||^2 + sum_i max(0, 1 - y_i f(x_i)) at w = (1/C) sum alpha y phi.
+
+    From G = Q alpha - e in O(n): C/2 ||w||^2 = alpha^T Q alpha / 2 = alpha^T (G + e) / 2 and
+    y_i f(x_i) = (Q alpha)_i + y_i b = G_i + 1 + y_i b.
+    """
+    return float(0.5 * (alpha @ grad + alpha.sum()) + np.maximum(0.0, -grad - y * b).sum())
+
+
 def _intercept(alpha, grad, y, upper) -> float:
-    """b = -y_i G_i averaged over free alphas; with none, the middle of the feasible interval."""
+    """b = -y_i G_i averaged over free alphas; with none, the middle of the feasible interval.
+
+    With y_i f(x_i) = G_i + 1 + y_i b, the KKT conditions y f <= 1 (alpha = upper) and
+    y f >= 1 (alpha = 0) bound rho = -b: rho >= y_i G_i on {alpha = upper, y = +1} and
+    {alpha = 0, y = -1}, rho <= y_i G_i on {alpha = upper, y = -1} and {alpha = 0, y = +1}
+    (LIBSVM's lb and ub sets).
+    """
     yg = y * grad
     free = (alpha > 0) & (alpha < upper)
     if free.any():
         return float(-yg[free].mean())
     at_up, at_zero = alpha >= upper, alpha <= 0
-    ub_set = (at_up & (y > 0)) | (at_zero & (y < 0))
-    lb_set = (at_up & (y < 0)) | (at_zero & (y > 0))
+    ub_set = (at_up & (y < 0)) | (at_zero & (y > 0))
+    lb_set = (at_up & (y > 0)) | (at_zero & (y < 0))
     ub = yg[ub_set].min() if ub_set.any() else np.inf
     lb = yg[lb_set].max() if lb_set.any() else -np.inf
+    if not np.isfinite(ub + lb):  # one side unbounded: the finite end
+        return float(-(ub if np.isfinite(ub) else lb if np.isfinite(lb) else 0.0))
     return float(-(ub + lb) / 2.0)
 
 
@@ -270,6 +297,22 @@ def _smo_fused(rows, y, upper, tol, max_iter):
 
 
 # ------------------------------------------------------------------------------ estimator
+def _kernel_callable(kernel, gamma, degree, coef0, X):
+    """The kernel as ``k(X, Y=None)`` with gamma resolved on the training X (None: "scale")."""
+    if callable(kernel):
+        return kernel
+    names = ("linear", "poly", "polynomial", "rbf", "gaussian", "sigmoid")
+    if not isinstance(kernel, str) or kernel not in names:
+        raise ValueError(f"kernel must be a callable or one of "
+                         f"{', '.join(repr(n) for n in names)}; got {kernel!r}")
+    fn = _kernels.KERNELS[kernel].__name__
+    g = _kernels._gamma(gamma, X)
+    params = {"linear": {}, "rbf": {"gamma": g},
+              "polynomial": {"gamma": g, "degree": degree, "coef0": coef0},
+              "sigmoid": {"gamma": g, "coef0": coef0}}[fn]
+    return _kernels.get_kernel(kernel, **params)
+
+
 class SVC(ClassifierMixin, BaseEstimator):
     """Two-class kernel SVM: f(x) = w^T phi(x) + b = (1/C) sum_i alpha^(i) y^(i) K(x^(i), x) + b.
 
@@ -283,15 +326,24 @@ class SVC(ClassifierMixin, BaseEstimator):
     degree : int
     coef0 : float
     tol : float > 0
-        Stop SMO when the KKT violation m(alpha) - M(alpha) <= tol.
+        Stop SMO when the KKT violation m(alpha) - M(alpha) <= tol (SMO only: the primal
+        solver stops at a certified exact optimum).
     max_iter : int
-        Maximum SMO steps (a warning is issued if reached).
+        Maximum SMO steps, or Newton iterations of the primal solver (a warning is issued if
+        reached).
     hard_margin : bool
         No slack (min C/2 ||w||^2 s.t. y f(x) >= 1): alpha is bounded by ``HARD_MARGIN_BOUND``
         instead of 1. A ValueError ("not linearly separable") is raised if alpha touches that
         bound, SMO does not converge within ``max_iter`` (the dual is unbounded, so on
         non-separable data detection can take all ``max_iter`` steps) or a margin
-        y_i f(x_i) < 1 - 1e-3 remains.
+        y_i f(x_i) < 1 - 1e-3 remains. SMO only.
+    solver : {"smo", "primal"}
+        "smo": the dual by SMO (any kernel). "primal" (kernel="linear" only): J(w, b) =
+        C/2 ||w||^2 + sum_i max(0, 1 - y^(i) (w^T x^(i) + b)) minimised exactly: a Newton path
+        on the smoothed hinge eps ln(1 + exp((1 - m) / eps)), eps = 1 -> 1e-8, then an
+        active-set solve of the KKT conditions accepted only when its duality gap is
+        <= 1e-10 max(1, J) (see :mod:`ece544core._svm_primal`); alpha_ is recovered from the
+        KKT conditions (1 where y f(x) < 1, 0 where > 1, solved for on the margin).
 
     Attributes
     ----------
@@ -301,19 +353,23 @@ class SVC(ClassifierMixin, BaseEstimator):
     dual_coef_ : ndarray (1, n_SV)
         y_i alpha_i / C (scikit-learn's dual_coef_).
     intercept_ : ndarray (1,)
+    dual_objective_, primal_objective_ : float
+        g(alpha) and J(w, b) at the solution (equal at the optimum).
     coef_ : ndarray (1, d)
         w = (1/C) sum alpha y x, linear kernel only.
     classes_ : ndarray (2,)
         classes_[1] is the +1 class.
     history_ : dict of lists
-        ``iteration``, ``dual_objective``, ``kkt_violation``; every step for the first 100, then
-        every 10th, and the last.
+        SMO: ``iteration``, ``dual_objective``, ``kkt_violation``; every step for the first
+        100, then every 10th, and the last. Primal: ``iteration``, ``eps`` (0 marks an exact
+        active-set solve), ``primal_objective`` J(w, b) of every iterate,
+        ``smoothed_objective``, ``duality_gap`` (the certificate of active-set solves).
     n_iter_ : int
     converged_ : bool
     """
 
     def __init__(self, C=1.0, kernel="rbf", gamma=None, degree=3, coef0=0.0, tol=1e-3,
-                 max_iter=100000, hard_margin=False):
+                 max_iter=100000, hard_margin=False, solver="smo"):
         self.C = C
         self.kernel = kernel
         self.gamma = gamma
@@ -322,28 +378,24 @@ class SVC(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.max_iter = max_iter
         self.hard_margin = hard_margin
+        self.solver = solver
 
     # -------------------------------------------------------------- helpers
     def _kernel_fn(self, X):
         """Kernel callable with gamma resolved on the training X."""
-        kernel = self.kernel
-        if callable(kernel):
-            return kernel
-        names = ("linear", "poly", "polynomial", "rbf", "gaussian", "sigmoid")
-        if not isinstance(kernel, str) or kernel not in names:
-            raise ValueError(f"kernel must be a callable or one of "
-                             f"{', '.join(repr(n) for n in names)}; got {kernel!r}")
-        fn = _kernels.KERNELS[kernel].__name__
-        gamma = _kernels._gamma(self.gamma, X)
-        params = {"linear": {}, "rbf": {"gamma": gamma},
-                  "polynomial": {"gamma": gamma, "degree": self.degree, "coef0": self.coef0},
-                  "sigmoid": {"gamma": gamma, "coef0": self.coef0}}[fn]
-        return _kernels.get_kernel(kernel, **params)
+        return _kernel_callable(self.kernel, self.gamma, self.degree, self.coef0, X)
 
     def _check_params(self):
         C = check_scalar(self.C, "C", kind=float, min_val=0.0, include_min=False)
         tol = check_scalar(self.tol, "tol", kind=float, min_val=0.0, include_min=False)
         max_iter = check_scalar(self.max_iter, "max_iter", kind=int, min_val=1)
+        check_option(self.solver, "solver", SOLVERS)
+        if self.solver == "primal":
+            if self.hard_margin:
+                raise ValueError("solver='primal' solves the soft-margin SVM only; got "
+                                 "hard_margin=True: use solver='smo'")
+            if not np.isfinite(C):
+                raise ValueError(f"C must be a finite positive number; got {C!r}")
         return C, tol, max_iter
 
     def _labels(self, y):
@@ -355,16 +407,22 @@ class SVC(ClassifierMixin, BaseEstimator):
 
     # -------------------------------------------------------------- fit
     def fit(self, X, y):
-        """Solve the notes' dual by SMO; returns self.
+        """Solve the notes' dual by SMO, or the primal exactly (solver="primal"); returns self.
 
-        The Gram matrix is computed once; features that are 0 in every training sample are left
-        out of it (they change no inner product or distance). The loop is the private fused
-        :func:`_smo_fused`, which takes the same steps as looping :func:`smo_step`.
+        SMO: the Gram matrix is computed once; features that are 0 in every training sample
+        are left out of it (they change no inner product or distance). The loop is the private
+        fused :func:`_smo_fused`, which takes the same steps as looping :func:`smo_step`.
         """
         X, y = check_X_y(X, y)
         C, tol, max_iter = self._check_params()
         self.classes_, ys = self._labels(y)
         kfun = self._kernel_fn(X)
+        if self.solver == "primal":
+            if not (isinstance(self.kernel, str) and self.kernel == "linear"):
+                raise ValueError(f"solver='primal' needs kernel='linear' (it minimises over w "
+                                 f"in input space); got kernel={self.kernel!r}: use "
+                                 f"solver='smo'")
+            return self._fit_primal(X, ys, C, max_iter, kfun)
         rows = _KernelRows(kfun, _nonzero_columns(X), C)
         upper = HARD_MARGIN_BOUND if self.hard_margin else 1.0
         alpha, grad, hist, n_iter, converged = _smo_fused(rows, ys, upper, tol, max_iter)
@@ -375,6 +433,22 @@ class SVC(ClassifierMixin, BaseEstimator):
         self._store(X, ys, alpha, grad, upper, C, kfun)
         if self.hard_margin:  # y_i f(x_i) = y_i ((K y alpha)_i / C + b) = G_i + 1 + y_i b
             self._check_separable(alpha, upper, converged, grad + 1.0 + ys * self.intercept_[0])
+        self.history_, self.n_iter_, self.converged_ = hist, n_iter, converged
+        return self
+
+    def _fit_primal(self, X, ys, C, max_iter, kfun):
+        """The exact primal solver (:func:`ece544core._svm_primal.fit_primal`)."""
+        from ._svm_primal import fit_primal  # it uses _intercept from this module
+
+        alpha, grad, hist, n_iter, converged = fit_primal(X, ys, C, max_iter)
+        if not converged:
+            gaps = [g for g in hist["duality_gap"] if g == g]
+            warnings.warn("SVC(solver='primal'): no active-set solve was certified optimal "
+                          "(duality gap <= 1e-10 max(1, J)) on the smoothing path within "
+                          f"max_iter={max_iter} Newton iterations; the smallest gap found is "
+                          f"{min(gaps) if gaps else float('nan'):.3g} (badly scaled "
+                          "features? try standardising X)", RuntimeWarning, stacklevel=3)
+        self._store(X, ys, alpha, grad, 1.0, C, kfun)
         self.history_, self.n_iter_, self.converged_ = hist, n_iter, converged
         return self
 
@@ -398,6 +472,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         self.dual_coef_ = (ys[sv] * alpha[sv] / C)[None, :]  # (1, n_SV)
         self.intercept_ = np.array([_intercept(alpha, grad, ys, upper)])
         self.dual_objective_ = dual_objective(alpha, grad)
+        self.primal_objective_ = primal_objective(alpha, grad, ys, self.intercept_[0])
         self.n_features_in_ = X.shape[1]
         self._kfun = kfun
 
@@ -422,4 +497,5 @@ class SVC(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """classes_[1] where f(x) > 0, else classes_[0]."""
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        f = self.decision_function(X)  # checks fitted first
+        return self.classes_[(f > 0).astype(int)]
