@@ -359,7 +359,17 @@ class SVMDemo(LabelledClickedPoints, Demo):
             raise
         self.model = model
         self.result = analyse(model, self.X, signs, self.C, self.upper, self.tol)
+        self.primal_model = self._primal_view()
         self._draw()
+
+    def _primal_view(self) -> SVC | None:
+        """The linear soft margin solved the other way, in the primal (SVC(solver="primal"):
+        exact), to compare with SMO's dual solution; None for other kernels / hard margin."""
+        if self.kernel != "linear" or self.hard_margin:
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return SVC(C=self.C, kernel="linear", solver="primal").fit(self.X, self.y)
 
     # ------------------------------------------------------------------ drawing
     def _draw_points(self, r: dict | None) -> None:
@@ -453,7 +463,7 @@ class SVMDemo(LabelledClickedPoints, Demo):
 
     def _show_without_model(self, message: str) -> None:
         """Points only: no shading, lines, support vectors or history."""
-        self.model, self.result = None, {}
+        self.model, self.result, self.primal_model = None, {}, None
         (x0, x1), (y0, y1) = self.box
         self.region_source.data = dict(image=[np.zeros((1, 1), np.uint32)], x=[x0], y=[y0],
                                        dw=[x1 - x0], dh=[y1 - y0])
@@ -492,6 +502,7 @@ class SVMDemo(LabelledClickedPoints, Demo):
             "primal": ("primal C/2‖w‖² + Σξ", r["primal"]),
             "dual": ("dual g(α) = Σα − C/2‖w‖²", r["dual"]),
             "gap": ("duality gap primal − dual", r["primal"] - r["dual"]),
+            **self._primal_stats(),
             "sum_xi": ("Σ ξᵢ (hinge loss)", float(r["xi"].sum())),
             "n_slack": ("points with ξ > 0", int(np.sum(r["xi"] > 1e-9))),
             "n_misclassified": ("misclassified (ξ > 1)", int(np.sum(r["yf"] < 0))),
@@ -510,6 +521,17 @@ class SVMDemo(LabelledClickedPoints, Demo):
                      "<i>Kernels</i> demo), so the dual need not be concave and SMO's answer is "
                      "then a point no pair of α can improve, not necessarily the maximum.</p>")
         self._numbers.object = note + stats_html(self.stats)
+
+    def _primal_stats(self) -> dict:
+        """The primal solver's J and its distance to SMO's (w, b) (linear kernel)."""
+        p = getattr(self, "primal_model", None)
+        if p is None:
+            return {}
+        w_gap = float(np.abs(p.coef_[0] - self.model.coef_[0]).max())
+        return {"primal_solver_J": ("primal solver: min J(w, b) (exact)", p.primal_objective_),
+                "primal_solver_dw": ("primal vs SMO: max |Δw|, |Δb|",
+                                     f"{w_gap:.2g}, "
+                                     f"{abs(p.intercept_[0] - self.model.intercept_[0]):.2g}")}
 
     def _show_kkt(self) -> None:
         def fmt(v):

@@ -57,3 +57,17 @@ def test_duality_demo_bad_presets_report_status_without_error():
         assert demo.result.status == status
     demo.evaluate_at(float("nan"), 0.0)
     assert demo.error
+
+
+def test_svm_demo_primal_solver_agrees_with_smo_and_sklearn():
+    demo = SVMDemo(dataset="overlap", kernel="linear", C=0.2, tol=1e-6)
+    X, y = demo.X, demo.y
+    ref = SkSVC(C=1.0 / 0.2, kernel="linear", tol=1e-8).fit(X, y)
+    w, b = ref.coef_[0], ref.intercept_[0]
+    s = np.where(y == ref.classes_[1], 1.0, -1.0)
+    J = 0.1 * w @ w + np.maximum(0.0, 1.0 - s * (X @ w + b)).sum()   # notes' C/2 ||w||^2 + sum xi
+    assert demo.stats["primal_solver_J"][1] == pytest.approx(J, rel=1e-6)
+    assert demo.stats["primal"][1] == pytest.approx(J, rel=1e-4)        # SMO at tol 1e-6
+    np.testing.assert_allclose(demo.primal_model.coef_[0], w, atol=1e-4)
+    demo.kernel = "rbf"
+    assert "primal_solver_J" not in demo.stats                        # linear kernel only
