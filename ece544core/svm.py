@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import duality as _duality
 from . import kernels as _kernels
 from ._validation import (check_array, check_is_fitted, check_n_features, check_option,
                           check_scalar, check_X_y)
@@ -40,6 +41,8 @@ __all__ = ["SVC", "smo_step", "smo_select", "SMOStep", "dual_objective", "primal
 #: Upper bound on the notes' alpha used for ``hard_margin=True`` (alpha is unbounded in theory);
 #: a solution touching it means the data is not linearly separable in feature space.
 HARD_MARGIN_BOUND = 1e7
+#: Largest n for which hard_margin=True first checks separability with an LP.
+HARD_MARGIN_LP_MAX = 1000
 
 _TAU = 1e-12  # curvature floor for non-positive-definite pairs (as in WSS2)
 #: SVC solvers: SMO on the dual (any kernel), the exact primal solver (linear kernel)
@@ -296,6 +299,38 @@ def _smo_fused(rows, y, upper, tol, max_iter):
     return alpha, grad, hist, it, converged
 
 
+def _check_separable_lp(X, y, K, kernel) -> bool | None:
+    """Hard margin: raise at once unless some f separates the data with y_i f(x_i) >= 1;
+    True when the LP certifies that one does, None when it was not decided.
+
+    That is the feasibility of a linear program (``duality.linprog`` with c = 0): for the
+    linear kernel in (w, b), -y_i (w^T x_i + b) <= -1; for any other kernel in f = F v + b
+    with K = F F^T (a separating w in feature space can be projected onto the span of the
+    phi(x_j) without changing f on the data; F from the positive eigenvalues of K, which also
+    keeps the LP well scaled), -y_i ((F v)_i + b) <= -1. SMO would only
+    notice by alpha growing without bound (up to max_iter steps). Skipped above
+    ``HARD_MARGIN_LP_MAX`` samples (the LP's cost grows as n^3); SMO's own checks remain.
+    """
+    n = y.size
+    if n > HARD_MARGIN_LP_MAX:
+        return None
+    if isinstance(kernel, str) and kernel == "linear":
+        feats = X - X.mean(axis=0)
+    else:  # K = F F^T with F = V sqrt(lam) on the positive eigenvalues: f = F v + b
+        lam, V = np.linalg.eigh(K)
+        keep = lam > 1e-10 * max(lam[-1], 0.0)
+        feats = V[:, keep] * np.sqrt(lam[keep])
+    scale = np.abs(feats).max(initial=0.0)  # rescaling the features rescales w: same answer
+    feats = feats / scale if scale > 0 else feats
+    A = -y[:, None] * np.column_stack([feats, np.ones(n)])
+    result = _duality.linprog(np.zeros(A.shape[1]), A_ub=A, b_ub=-np.ones(n))
+    if result.status == "infeasible":
+        raise ValueError("The data is not linearly separable in feature space: no f has "
+                         "y f(x) >= 1 for every point (the hard-margin constraints, an LP, are "
+                         "infeasible); use hard_margin=False")
+    return True if result.status == "optimal" else None
+
+
 # ------------------------------------------------------------------------------ estimator
 def _kernel_callable(kernel, gamma, degree, coef0, X):
     """The kernel as ``k(X, Y=None)`` with gamma resolved on the training X (None: "scale")."""
@@ -333,10 +368,12 @@ class SVC(ClassifierMixin, BaseEstimator):
         reached).
     hard_margin : bool
         No slack (min C/2 ||w||^2 s.t. y f(x) >= 1): alpha is bounded by ``HARD_MARGIN_BOUND``
-        instead of 1. A ValueError ("not linearly separable") is raised if alpha touches that
-        bound, SMO does not converge within ``max_iter`` (the dual is unbounded, so on
-        non-separable data detection can take all ``max_iter`` steps) or a margin
-        y_i f(x_i) < 1 - 1e-3 remains. SMO only.
+        instead of 1. Separability is first decided by a linear program (y f(x) >= 1 feasible?
+        ``_check_separable_lp``, up to ``HARD_MARGIN_LP_MAX`` samples): infeasible raises a
+        ValueError ("not linearly separable") at once. Otherwise SMO runs, and a ValueError is
+        raised if alpha touches the bound, SMO does not converge within ``max_iter`` or a margin
+        y_i f(x_i) < 1 - 1e-3 remains -- a RuntimeWarning instead when the LP certified that
+        the data is separable (the margin is then tiny). SMO only.
     solver : {"smo", "primal"}
         "smo": the dual by SMO (any kernel). "primal" (kernel="linear" only): J(w, b) =
         C/2 ||w||^2 + sum_i max(0, 1 - y^(i) (w^T x^(i) + b)) minimised exactly: a Newton path
@@ -424,6 +461,8 @@ class SVC(ClassifierMixin, BaseEstimator):
                                  f"solver='smo'")
             return self._fit_primal(X, ys, C, max_iter, kfun)
         rows = _KernelRows(kfun, _nonzero_columns(X), C)
+        separable = _check_separable_lp(X, ys, rows.Kc * C, self.kernel) if self.hard_margin \
+            else None
         upper = HARD_MARGIN_BOUND if self.hard_margin else 1.0
         alpha, grad, hist, n_iter, converged = _smo_fused(rows, ys, upper, tol, max_iter)
         if not converged and not self.hard_margin:
@@ -432,7 +471,16 @@ class SVC(ClassifierMixin, BaseEstimator):
                           RuntimeWarning, stacklevel=2)
         self._store(X, ys, alpha, grad, upper, C, kfun)
         if self.hard_margin:  # y_i f(x_i) = y_i ((K y alpha)_i / C + b) = G_i + 1 + y_i b
-            self._check_separable(alpha, upper, converged, grad + 1.0 + ys * self.intercept_[0])
+            try:
+                self._check_separable(alpha, upper, converged,
+                                      grad + 1.0 + ys * self.intercept_[0])
+            except ValueError as exc:
+                if not separable:
+                    raise
+                warnings.warn("SVC: the data is separable (the LP found y f(x) >= 1), but SMO "
+                              "did not reach the hard-margin solution (the margin is tiny, so "
+                              f"alpha is huge): {exc}; raise max_iter", RuntimeWarning,
+                              stacklevel=2)
         self.history_, self.n_iter_, self.converged_ = hist, n_iter, converged
         return self
 

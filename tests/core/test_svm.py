@@ -140,6 +140,34 @@ def test_hard_margin_not_separable(make):
         SVC(kernel="linear", hard_margin=True, max_iter=3000).fit(X, y)
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("degree", [1, 2, 3])
+def test_hard_margin_separability_matches_highs(seed, degree):
+    """The hard margin fits iff HiGHS finds (w, b) with y (w^T phi(x) + b) >= 1 on the explicit
+    polynomial feature map, and an infeasible problem is reported at once (max_iter=50 would
+    be far too few steps for SMO to see alpha diverge)."""
+    from scipy.optimize import linprog as highs
+
+    rng = np.random.default_rng(seed)
+    X, y = make_blobs(n_samples=60, centers=2, cluster_std=rng.uniform(0.5, 3.0),
+                      random_state=seed)
+    Phi = kn.polynomial_feature_map(X, degree=degree, gamma=0.5, coef0=1.0)
+    s = np.where(y == 1, 1.0, -1.0)
+    A = -s[:, None] * np.column_stack([Phi, np.ones(len(y))])
+    feasible = highs(np.zeros(A.shape[1]), A_ub=A, b_ub=-np.ones(len(y)), bounds=(None, None),
+                     method="highs").status == 0
+    model = SVC(kernel="poly", degree=degree, gamma=0.5, coef0=1.0, hard_margin=True,
+                max_iter=50 if not feasible else 100000)
+    if feasible:  # separable: a fit (SMO may not converge when the margin is tiny: a warning)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(X, y)
+        assert model.score(X, y) == 1.0 or any("separable" in str(w.message) for w in caught)
+    else:
+        with pytest.raises(ValueError, match="not linearly separable"):
+            model.fit(X, y)
+
+
 # ------------------------------------------------------------------------------ bad inputs
 @pytest.mark.parametrize("params,X,y,match", [
     ({}, np.ones((4, 2)), [1, 1, 1, 1], "exactly two classes"),
