@@ -101,7 +101,12 @@ def _newton_step(Q, y, alpha, p):
     M = D[:, None] * Q * D[None, :]  # (n, n)
     M[np.diag_indices_from(M)] += 1.0
     c = np.column_stack([p - alpha, -s * y])  # (n, 2)
-    L = np.linalg.cholesky(M)
+    try:
+        L = np.linalg.cholesky(M)
+    except np.linalg.LinAlgError:
+        raise ValueError("kernel must be positive semidefinite (a Mercer kernel): I + D Q D "
+                         "is not positive definite on this sample, so the logistic dual is "
+                         "not concave; check the Gram matrix with kernels.check_psd") from None
     z = np.linalg.solve(L.T, np.linalg.solve(L, D[:, None] * (Q @ c)))
     x = c - D[:, None] * z
     yx2 = float(y @ x[:, 1])

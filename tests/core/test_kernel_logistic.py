@@ -235,3 +235,9 @@ def test_predict_checks_and_max_iter_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         KLR(C=1.0).fit(X, y)
+
+
+def test_non_psd_kernel_is_a_clear_error():
+    X, y = make_moons(n_samples=80, noise=0.1, random_state=1)
+    with pytest.raises(ValueError, match="positive semidefinite"):
+        KLR(C=1.0, kernel=lambda A, B=None: -kn.rbf(A, B, gamma=1.0)).fit(X, y)
