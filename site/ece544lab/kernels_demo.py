@@ -16,21 +16,19 @@ import param
 from bokeh.models import ColorBar, ColumnDataSource, LinearColorMapper, Range1d, Span
 from bokeh.palettes import RdBu11, interp_palette
 
-from ece544core import datasets, kernels
+from ece544core import kernels
+from ece544core.kernel_logistic import KernelLogisticRegression
 from ece544core.svm import SVC
 
 from .common import CONTROL_WIDTH, Demo, guarded, stats_html
+from .kernel_algebra import GENERATORS, USES, base_kernel, compose, sorted_data, trick_check
 from .logistic_demo import zero_level_lines
 from .plotting import PALETTE, class_colors, fit_box, grid, make_figure, one_hot, region_image
 
-GENERATORS = {"circles": datasets.make_circles, "moons": datasets.make_moons,
-              "xor": datasets.make_xor}
 #: Base functions offered for K1 and K2; "distance" ||x - z|| is the deliberate non-kernel.
 BASE = {"linear": "linear  xᵀz", "poly": "polynomial  (γxᵀz + c)ᵖ",
         "rbf": "squared exponential  exp(−γ‖x − z‖²)", "sigmoid": "sigmoid  tanh(γxᵀz + c)",
         "distance": "distance ‖x − z‖ (not a kernel)"}
-USES = {"linear": (), "poly": ("gamma", "degree", "coef0"), "rbf": ("gamma",),
-        "sigmoid": ("gamma", "coef0"), "distance": ()}
 COMBINE = {"+": "a·K₁ + b·K₂", "×": "(a·K₁) × (b·K₂)", "K1": "a·K₁ only"}
 GRID_N = 80                     # decision-region image is GRID_N x GRID_N
 FRAME = (380, 320)              # SVM plot frame (pixels); the data box gets the same aspect
@@ -40,63 +38,6 @@ SMO_MAX_ITER = 20000            # a non-PSD K can make SMO slow: stop and say so
 DIVERGING = interp_palette(tuple(reversed(RdBu11)), 255)   # negative red, 0 white, positive blue
 TRICK_DIMS = (2, 10, 100, 784)  # input dimensions d of the feature-dimension table (784: MNIST)
 RED, BLUE = "#D55E00", PALETTE[0]
-
-
-def distance(X, Y=None) -> np.ndarray:
-    """K(x, z) = ||x - z||: symmetric, but zero on the diagonal, so trace K = sum of the
-    eigenvalues = 0 while K != 0: some eigenvalue is negative (not a Mercer kernel)."""
-    X = np.asarray(X, dtype=float)
-    Y = X if Y is None else np.asarray(Y, dtype=float)
-    sq = (X * X).sum(1)[:, None] - 2.0 * X @ Y.T + (Y * Y).sum(1)[None, :]
-    return np.sqrt(np.maximum(sq, 0.0))
-
-
-def base_kernel(name: str, gamma: float, degree: int, coef0: float):
-    """The base function ``name`` with its parameters bound: ``k(X, Y=None) -> (n, m)``."""
-    if name == "distance":
-        return distance
-    params = {"gamma": gamma, "degree": degree, "coef0": coef0}
-    return kernels.get_kernel(name, **{p: params[p] for p in USES[name]})
-
-
-def scaled(k, a: float):
-    """a·K via kernels.kernel_scale for a > 0. For a <= 0 kernel_scale refuses (a·K is then not a
-    kernel unless K = 0); the matrix is still built by hand so its Mercer check can be shown.
-    Returns (function, refusal message or '')."""
-    try:
-        return kernels.kernel_scale(k, a), ""
-    except ValueError as exc:
-        return (lambda X, Y=None: a * k(X, Y)), str(exc)
-
-
-def compose(k1, k2, op: str, a: float, b: float):
-    """K = a·K1 + b·K2 (kernel_sum), (a·K1)(b·K2) (kernel_product) or a·K1 alone.
-    Returns (function, list of kernel_scale refusals)."""
-    s1, why1 = scaled(k1, a)
-    refusals = [f"a = {a:g}: {why1}"] if why1 else []
-    if op == "K1":
-        return s1, refusals
-    s2, why2 = scaled(k2, b)
-    if why2:
-        refusals.append(f"b = {b:g}: {why2}")
-    return (kernels.kernel_sum if op == "+" else kernels.kernel_product)(s1, s2), refusals
-
-
-def sorted_data(dataset: str, n_samples: int, noise: float, seed: int):
-    """The 2-D sample with its points sorted by class (class 0 first), so that the Gram matrix
-    shows the within-class blocks on its diagonal."""
-    X, y = GENERATORS[dataset](n_samples=n_samples, noise=noise, random_state=seed)
-    order = np.argsort(y, kind="stable")
-    return np.asarray(X, dtype=float)[order], np.asarray(y, dtype=int)[order]
-
-
-def trick_check(X: np.ndarray, degree: int, gamma: float, coef0: float) -> dict:
-    """The kernel trick on the sample: Phi = explicit feature map, K = polynomial kernel;
-    returns max |K - Phi Phi^T| and the dimensions."""
-    Phi = kernels.polynomial_feature_map(X, degree=degree, gamma=gamma, coef0=coef0)  # (n, D)
-    K = kernels.polynomial(X, degree=degree, gamma=gamma, coef0=coef0)
-    return dict(error=float(np.max(np.abs(K - Phi @ Phi.T))), dim=Phi.shape[1],
-                d=X.shape[1], degree=degree, gamma=gamma, coef0=coef0)
 
 
 class KernelsDemo(Demo):
@@ -219,7 +160,8 @@ class KernelsDemo(Demo):
     def _main(self) -> pn.Column:
         legend = pn.pane.HTML(
             "<small>Shading: the SVM's prediction with kernel K. <b>Black</b>: f(x) = 0, dashed: "
-            "f(x) = ±1. Black-edged points are support vectors (α > 0).</small>",
+            "f(x) = ±1. Black-edged points are support vectors (α > 0). <b style='color:#CC79A7'>"
+            "Pink dash-dot</b>: kernel logistic regression's f(x) = 0 (same K and C).</small>",
             width=FRAME[0] + 60, margin=(0, 10))
         row = {"flex-wrap": "wrap"}
         return pn.Column(
@@ -286,6 +228,10 @@ class KernelsDemo(Demo):
         s.multi_line("xs", "ys", source=self.margin_source, color="black", line_width=1.2,
                      line_dash="dashed")
         s.multi_line("xs", "ys", source=self.boundary_source, color="black", line_width=2.5)
+        self.logistic_source = ColumnDataSource(dict(xs=[], ys=[]),
+                                                name="kernels-logistic-boundary")
+        s.multi_line("xs", "ys", source=self.logistic_source, color=PALETTE[3], line_width=2.5,
+                     line_dash="dotdash")
         s.scatter("x", "y", source=self.points_source, fill_color="color",
                   line_color="line_color", size="size", line_width=1.5)
         s.xaxis.axis_label, s.yaxis.axis_label = "x₁", "x₂"
@@ -314,6 +260,7 @@ class KernelsDemo(Demo):
         report = kernels.check_psd(K, tol=PSD_TOL)
         parts = self._part_reports(X)
         model, fit_note = self._fit_svm(kfun, X, y)
+        self.logistic, self.logistic_note = self._fit_logistic(kfun, X, y)
         self.X, self.y, self.K, self.report, self.model = X, y, K, report, model
         self.kfun, self.refusals, self.parts, self.fit_note = kfun, refusals, parts, fit_note
         self._draw_gram()
@@ -359,6 +306,16 @@ class KernelsDemo(Demo):
             model = SVC(C=self.C, kernel=kfun, max_iter=SMO_MAX_ITER).fit(X, y)
         note = "; ".join(str(w.message) for w in caught if issubclass(w.category, RuntimeWarning))
         return model, note
+
+    def _fit_logistic(self, kfun, X, y):
+        """Kernel (dual) logistic regression with the same K and C: (model, '') or (None, why)
+        -- its Newton solver needs a PSD K, and says so otherwise."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return KernelLogisticRegression(C=self.C, kernel=kfun).fit(X, y), ""
+        except ValueError as exc:
+            return None, str(exc)
 
     def _linear_accuracy(self, X, y) -> float:
         """Training accuracy of the same SVM with the linear kernel (cached per data and C)."""
@@ -417,6 +374,9 @@ class KernelsDemo(Demo):
                                        dh=[y1 - y0])
         xs, ys, F = xx[0], yy[:, 0], f.reshape(GRID_N, GRID_N)
         self.boundary_source.data = zero_level_lines(xs, ys, F)
+        self.logistic_source.data = (
+            zero_level_lines(xs, ys, self.logistic.decision_function(points).reshape(F.shape))
+            if self.logistic is not None else dict(xs=[], ys=[]))
         plus, minus = zero_level_lines(xs, ys, F - 1.0), zero_level_lines(xs, ys, F + 1.0)
         self.margin_source.data = dict(xs=plus["xs"] + minus["xs"], ys=plus["ys"] + minus["ys"])
         sv = np.zeros(len(y), dtype=bool)
@@ -563,7 +523,28 @@ class KernelsDemo(Demo):
                 "fits worse.</p>")
         if self.fit_note:
             text += f"<p style='color:{RED}'>{html.escape(self.fit_note)}</p>"
-        return text
+        return text + self._answer_four_formulas()
+
+    def _answer_four_formulas(self) -> str:
+        """The notes' four formulas (the dual and the prediction of the SVM and of logistic
+        regression), each evaluated on this K."""
+        m, lr = self.model, self.logistic
+        svm = (f"SVM: max<sub>α</sub> Σα − 1/(2C) ΣΣ αα yy K = <span data-stat='four_svm_dual'>"
+               f"{m.dual_objective_:.5g}</span> with 0 ≤ α ≤ 1, Σαy = 0; f(x) = (1/C) Σ α y "
+               f"K(x⁽ⁱ⁾, x) + b needs only the {len(m.support_)} support vectors.")
+        if lr is None:
+            logit = (f"Logistic regression: not fitted — {html.escape(self.logistic_note)}.")
+        else:
+            acc = float(np.mean(lr.predict(self.X) == self.y))
+            logit = (f"Logistic regression: max<sub>α</sub> Σ H(α) − 1/(2C) ΣΣ αα yy K = "
+                     f"<span data-stat='four_logistic_dual'>{lr.dual_objective_:.5g}</span> "
+                     f"(H the binary entropy; = its primal {lr.primal_objective_:.5g}), same "
+                     "constraints; f(x) = (1/C) Σ α y K(x⁽ⁱ⁾, x) + b with <b>every</b> α in "
+                     f"({lr.alpha_.min():.2g}, {lr.alpha_.max():.2g}) — no sparsity; training "
+                     f"accuracy {acc:.3f}.")
+        return ("<p><b>The four formulas.</b> Both duals and both predictions use the data only "
+                f"through K. {svm} {logit} The hinge's conjugate is linear (Σα), the logistic "
+                "loss's the entropy: the <i>Temperature</i> demo moves between them.</p>")
 
 
 #: Example buttons: (label, parameters to set).

@@ -81,3 +81,25 @@ def test_bad_url_values_show_an_error_and_the_demo_still_works():
     assert demo.n_samples == 30 and demo.K.shape == (30, 30)     # the good value was applied
     demo.C = 2.0
     assert demo.error == "" and demo.stats["C"][1] == 2.0
+
+
+def test_kernel_logistic_regression_matches_sklearn_on_the_explicit_feature_map():
+    """The four formulas' logistic half: the demo's kernel logistic regression with the
+    polynomial kernel equals scikit-learn's (primal) logistic regression on phi(x)."""
+    from sklearn.linear_model import LogisticRegression as SkLR
+
+    from ece544core.kernels import polynomial_feature_map
+
+    demo = KernelsDemo(dataset="moons", n_samples=60, kernel1="poly", degree1=3, gamma1=0.5,
+                       coef0_1=1.0, a=1.0, combine="K1", C=0.5)
+    X, y = demo.X, demo.y
+    Phi = polynomial_feature_map(X, degree=3, gamma=0.5, coef0=1.0)
+    ref = SkLR(C=1.0 / 0.5, tol=1e-12, max_iter=10_000).fit(Phi, y)
+    np.testing.assert_allclose(demo.logistic.decision_function(X), ref.decision_function(Phi),
+                               atol=1e-5)
+    assert demo.logistic.dual_objective_ == pytest.approx(demo.logistic.primal_objective_,
+                                                          rel=1e-8)
+    assert demo.logistic_source.data["xs"], "no logistic boundary drawn"
+    demo.apply_preset(dict(kernel1="distance", a=1.0, combine="K1"))  # not PSD: not fitted
+    assert demo.logistic is None and "positive semidefinite" in demo.logistic_note
+    assert demo.logistic_source.data["xs"] == [] and demo.error == ""
