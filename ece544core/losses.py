@@ -19,8 +19,8 @@ L_0 <= L_eps <= L_0 + eps ln K.
 
 ``TemperatureClassifier`` trains a linear model with C/2 ||w||^2 + sum_i L_eps(w^T psi(x^(i), .);
 y^(i)) for a multiclass (one w_k per class) or a binary (psi(x, y) = y x / 2) joint feature map:
-L-BFGS for eps > 0; for eps = 0 an exact SVM solver where the problem is one (SMO, dual
-block-coordinate ascent), else subgradient descent.
+L-BFGS for eps > 0; for eps = 0 an exact SVM solver where the problem is one (the linear SVM's
+primal solver, an active set or dual block-coordinate ascent), else subgradient descent.
 """
 from __future__ import annotations
 
@@ -308,8 +308,8 @@ class TemperatureClassifier(ClassifierMixin, BaseEstimator):
 
     Solvers. eps > 0: L-BFGS (``optim.minimize``). eps = 0 (the hinge), exactly where the
     problem is an SVM: ``psi="binary"`` with equal margins L = Delta(y, -y) - Delta(y, y) >= 0
-    for both classes and an intercept: the notes' SVM with C' = C L solved by SMO
-    (``svm.SVC``), since w = L w'; ``psi="multiclass"`` without intercept: the smoothed
+    for both classes and an intercept: the notes' SVM with C' = C L solved exactly in the
+    primal (``svm.SVC(kernel="linear", solver="primal")``), since w = L w'; ``psi="multiclass"`` without intercept: the smoothed
     minimisers for eps = 1e-2, 1e-3, 1e-4 guess each sample's maximising set, the KKT system on
     it is solved exactly and accepted when its duality gap is <= tol * n
     (``_hinge_active_set``; fallback: dual block-coordinate ascent, ``_hinge_dual_bca``).
@@ -336,7 +336,7 @@ class TemperatureClassifier(ClassifierMixin, BaseEstimator):
         Iterations (L-BFGS, subgradient) or epochs (dual block-coordinate ascent).
     tol : float > 0
         eps > 0: stop when max_j |dJ/dtheta_j| <= tol * n_samples; eps = 0, dual solver: when
-        the duality gap is <= tol * n_samples; SMO: KKT violation <= max(tol, 1e-9) * 100.
+        the duality gap is <= tol * n_samples; the binary SVM: certified exact (tol unused).
     lr : float > 0
         Subgradient method: length of the first step in parameter space.
 
@@ -353,10 +353,10 @@ class TemperatureClassifier(ClassifierMixin, BaseEstimator):
     n_features_in_, n_iter_ : int
     converged_ : bool
     solver_ : str
-        "lbfgs", "smo", "active-set", "dual-bca" or "subgradient".
+        "lbfgs", "svm-primal", "active-set", "dual-bca" or "subgradient".
     history_ : dict
         "f" the objective per iteration; L-BFGS/subgradient also "grad_norm", "step_size";
-        subgradient "best_f"; active-set/dual "gap"; SMO the SVC's history.
+        subgradient "best_f"; active-set/dual "gap"; svm-primal the SVC's history.
     """
 
     def __init__(self, eps=1.0, C=1.0, task_loss=None, psi="multiclass", fit_intercept=True,
@@ -467,12 +467,13 @@ class TemperatureClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _fit_hinge(self, X, idx, D, C, P, fg, theta0, warm, max_iter, tol, lr):
-        """eps = 0: SMO, dual block-coordinate ascent or subgradient descent (class doc)."""
+        """eps = 0: the SVM's primal solver, an active set / dual block-coordinate ascent or
+        subgradient descent (class doc)."""
         n, K = X.shape[0], D.shape[0]
         if self.psi == "binary" and self.fit_intercept:
             L = D[1, 0] - D[1, 1]
             if L == D[0, 1] - D[0, 0] and L >= 0:
-                return self._fit_smo(X, idx, C, L, tol)
+                return self._fit_svm(X, idx, C, L)
         if self.psi == "multiclass" and not self.fit_intercept:
             return self._fit_dual(X, idx, D, C, P, theta0, max_iter, tol)
         self.solver_ = "subgradient"
@@ -502,16 +503,17 @@ class TemperatureClassifier(ClassifierMixin, BaseEstimator):
         self.solver_ = "dual-bca"
         return W.ravel()
 
-    def _fit_smo(self, X, idx, C, L, tol):
+    def _fit_svm(self, X, idx, C, L):
         """Binary hinge max(0, L - m): w = L w', b = L b' with (w', b') the notes' SVM at C L
-        (substitute: C/2 ||L w'||^2 + L sum max(0, 1 - m') = L (C L / 2 ||w'||^2 + sum ...))."""
-        self.solver_ = "smo"
+        (substitute: C/2 ||L w'||^2 + L sum max(0, 1 - m') = L (C L / 2 ||w'||^2 + sum ...)),
+        solved exactly in the primal (certified by its duality gap)."""
+        self.solver_ = "svm-primal"
         if L == 0:  # C/2 ||w||^2 + sum max(0, -m) >= 0 = its value at w = 0, b = 0
             self.n_iter_, self.converged_, self.history_ = 0, True, {"f": np.zeros(1)}
             return np.zeros(X.shape[1] + 1)
-        from .svm import SVC  # the notes' SVM (SMO on the dual, 0 <= alpha <= 1)
+        from .svm import SVC  # the notes' SVM
 
-        svc = SVC(C=C * L, kernel="linear", tol=100 * max(tol, 1e-9)).fit(X, idx)
+        svc = SVC(C=C * L, kernel="linear", solver="primal").fit(X, idx)
         self.n_iter_, self.converged_ = svc.n_iter_, svc.converged_
         self.history_ = dict(svc.history_)
         return L * np.concatenate([svc.coef_[0], svc.intercept_])

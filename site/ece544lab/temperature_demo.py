@@ -41,7 +41,6 @@ GRID_N = 60                                # the sign-of-f image is GRID_N x GRI
 FRAME = (420, 360)                         # data plot frame (pixels); the data box gets its aspect
 LOSS_FRAME = (380, 330)
 SOFT = (0.01, 0.99)                        # beta in this open interval: a "soft" support vector
-SMO_TOL = 1e-6                             # the SVM reference's SMO tolerance (as the classifier's)
 CACHE_SIZE = 64                            # reference fits kept, by (data, C, L)
 LN2 = math.log(2.0)
 CURRENT_COLOR, SVM_COLOR, LOGIT_COLOR = "#000000", PALETTE[5], PALETTE[3]
@@ -367,7 +366,7 @@ class TemperatureDemo(Demo):
             return self._refs[key]
         X, y, C, L = self.X, self.y, float(self.C), float(self.task_loss)
         if L > 0:
-            svc = SVC(C=C * L, kernel="linear", tol=SMO_TOL).fit(X, y)
+            svc = SVC(C=C * L, kernel="linear", solver="primal").fit(X, y)
             svm = dict(w=L * svc.coef_[0], b=L * float(svc.intercept_[0]),
                        alpha=np.asarray(svc.alpha_, float), n_iter=int(svc.n_iter_))
         else:
@@ -383,8 +382,8 @@ class TemperatureDemo(Demo):
 
     def _fit(self) -> None:
         """TemperatureClassifier(psi="binary", eps, C, L) on the data. eps > 0: the one
-        warm-started estimator (L-BFGS from the previous eps's solution); eps = 0: the exact
-        solver (SMO), whose result does not depend on a start, so it is kept with the
+        warm-started estimator (L-BFGS from the previous eps's solution); eps = 0: the SVM's
+        exact primal solver, whose result does not depend on a start, so it is kept with the
         references."""
         eps, C, L = float(self.eps), float(self.C), float(self.task_loss)
         if eps == 0.0:

@@ -47,7 +47,7 @@ def test_eps_zero_is_sklearn_linear_svc(dataset, C, n, seed):
     assert demo.error == ""
     w_ref, b_ref = sk_svm(demo.X, demo.y, C)
     assert_same_line(demo, w_ref, b_ref)
-    assert demo.stats["solver"][1] == "smo"
+    assert demo.stats["solver"][1] == "svm-primal"
     # the thin SVM reference line (svm.SVC) is the same line; the angle to it is 0
     np.testing.assert_allclose(demo.ref["svm"]["w"], w_ref, rtol=1e-4, atol=1e-4)
     assert demo.stats["angle_svm"][1] == pytest.approx(0.0, abs=1e-3)

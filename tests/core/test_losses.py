@@ -287,12 +287,12 @@ def test_binary_psi_eps_one_is_logistic_regression(two_blobs, C):
 
 @pytest.mark.parametrize("C", [0.3, 1.0, 5.0])
 def test_binary_psi_eps_zero_is_the_svm(two_blobs, C):
-    """eps = 0, L = 1: the notes' SVM with C_sklearn = 1 / C (solved exactly by SMO)."""
+    """eps = 0, L = 1: the notes' SVM with C_sklearn = 1 / C (solved exactly in the primal)."""
     from sklearn.svm import SVC as SkSVC
 
     X, y = two_blobs
     ours = TemperatureClassifier(eps=0.0, C=C, psi="binary").fit(X, y)
-    assert ours.solver_ == "smo"
+    assert ours.solver_ == "svm-primal"
     sk = SkSVC(C=1 / C, kernel="linear", tol=1e-10).fit(X, y)
     np.testing.assert_allclose(ours.coef_, sk.coef_, atol=1e-5)
     np.testing.assert_allclose(ours.intercept_, sk.intercept_, atol=1e-5)
