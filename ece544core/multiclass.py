@@ -366,7 +366,8 @@ class MulticlassSVM(ClassifierMixin, BaseEstimator):
             if gap <= tol * max(abs(p), 1e-12):
                 converged = True
                 break
-            if 0.5 * decrement <= 0.1 * tol * max(abs(p), 1e-12):
+            stalled = t < 1e-10  # no descent left at this eps in floating point
+            if stalled or 0.5 * decrement <= max(0.1 * tol * max(abs(p), 1e-12), 1e-3 * eps * n):
                 # J_eps is minimised: first try the exact eps = 0 solution on the maximising sets
                 # it suggests (certified by its duality gap), else cool down. At the smoothed
                 # optimum the gap is about eps sum_i H(p_i): aim at half the target, <= 10x a stage

@@ -46,7 +46,10 @@ HARD_MARGIN_LP_MAX = 1000
 
 _TAU = 1e-12  # curvature floor for non-positive-definite pairs (as in WSS2)
 #: SVC solvers: SMO on the dual (any kernel), the exact primal solver (linear kernel)
-SOLVERS = ("smo", "primal")
+SOLVERS = ("smo", "primal", "auto")
+#: solver="auto" (linear kernel, soft margin): SMO for at most this many steps per sample, then
+#: the primal solver (SMO is fastest on easy problems, the primal on heavily overlapping ones)
+AUTO_SMO_STEPS_PER_SAMPLE = 10
 
 
 # ------------------------------------------------------------------------------ SMO
@@ -374,13 +377,15 @@ class SVC(ClassifierMixin, BaseEstimator):
         raised if alpha touches the bound, SMO does not converge within ``max_iter`` or a margin
         y_i f(x_i) < 1 - 1e-3 remains -- a RuntimeWarning instead when the LP certified that
         the data is separable (the margin is then tiny). SMO only.
-    solver : {"smo", "primal"}
+    solver : {"smo", "primal", "auto"}
         "smo": the dual by SMO (any kernel). "primal" (kernel="linear" only): J(w, b) =
         C/2 ||w||^2 + sum_i max(0, 1 - y^(i) (w^T x^(i) + b)) minimised exactly: a Newton path
         on the smoothed hinge eps ln(1 + exp((1 - m) / eps)), eps = 1 -> 1e-8, then an
         active-set solve of the KKT conditions accepted only when its duality gap is
         <= 1e-10 max(1, J) (see :mod:`ece544core._svm_primal`); alpha_ is recovered from the
         KKT conditions (1 where y f(x) < 1, 0 where > 1, solved for on the margin).
+        "auto": for the linear soft margin, SMO for at most ``AUTO_SMO_STEPS_PER_SAMPLE`` * n
+        steps and, if it has not converged by then, the primal solver; else "smo".
 
     Attributes
     ----------
@@ -403,6 +408,8 @@ class SVC(ClassifierMixin, BaseEstimator):
         ``smoothed_objective``, ``duality_gap`` (the certificate of active-set solves).
     n_iter_ : int
     converged_ : bool
+    solver_ : str
+        The solver that produced the fit: "smo" or "primal".
     """
 
     def __init__(self, C=1.0, kernel="rbf", gamma=None, degree=3, coef0=0.0, tol=1e-3,
@@ -454,8 +461,9 @@ class SVC(ClassifierMixin, BaseEstimator):
         C, tol, max_iter = self._check_params()
         self.classes_, ys = self._labels(y)
         kfun = self._kernel_fn(X)
+        linear = isinstance(self.kernel, str) and self.kernel == "linear"
         if self.solver == "primal":
-            if not (isinstance(self.kernel, str) and self.kernel == "linear"):
+            if not linear:
                 raise ValueError(f"solver='primal' needs kernel='linear' (it minimises over w "
                                  f"in input space); got kernel={self.kernel!r}: use "
                                  f"solver='smo'")
@@ -464,7 +472,12 @@ class SVC(ClassifierMixin, BaseEstimator):
         separable = _check_separable_lp(X, ys, rows.Kc * C, self.kernel) if self.hard_margin \
             else None
         upper = HARD_MARGIN_BOUND if self.hard_margin else 1.0
-        alpha, grad, hist, n_iter, converged = _smo_fused(rows, ys, upper, tol, max_iter)
+        fallback = self.solver == "auto" and linear and not self.hard_margin
+        steps = min(max_iter, AUTO_SMO_STEPS_PER_SAMPLE * ys.size) if fallback else max_iter
+        alpha, grad, hist, n_iter, converged = _smo_fused(rows, ys, upper, tol, steps)
+        if fallback and not converged:
+            return self._fit_primal(X, ys, C, max_iter, kfun)
+        self.solver_ = "smo"
         if not converged and not self.hard_margin:
             warnings.warn(f"SVC: SMO stopped after max_iter={max_iter} steps without reaching "
                           f"tol; the KKT violation is {hist['kkt_violation'][-1]:.3g}",
@@ -498,6 +511,7 @@ class SVC(ClassifierMixin, BaseEstimator):
                           "features? try standardising X)", RuntimeWarning, stacklevel=3)
         self._store(X, ys, alpha, grad, 1.0, C, kfun)
         self.history_, self.n_iter_, self.converged_ = hist, n_iter, converged
+        self.solver_ = "primal"
         return self
 
     @staticmethod

@@ -150,7 +150,7 @@ def make_estimator(method: str, base: str, C: float):
         return SoftmaxRegression(C=C)
     if method == "msvm":
         return MulticlassSVM(C=C, max_iter=MSVM_MAX_ITER, tol=MSVM_TOL)
-    binary = (SVC(C=C, kernel="linear", max_iter=SVC_MAX_ITER) if base == "svm"
+    binary = (SVC(C=C, kernel="linear", solver="auto", max_iter=SVC_MAX_ITER) if base == "svm"
               else LogisticRegression(C=C))
     return (OneVsRestClassifier if method == "ovr" else OneVsOneClassifier)(binary)
 

@@ -231,3 +231,23 @@ def test_bad_inputs_are_named(params, X, y, match):
         X, y = _data("blobs")
     with pytest.raises(ValueError, match=match):
         SVC(**{"kernel": "linear", **params}).fit(X, y)
+
+
+@pytest.mark.parametrize("std, expected", [(0.6, "smo"), (4.0, "primal")])
+def test_auto_solver_falls_back_to_the_primal_on_hard_problems(std, expected):
+    """solver="auto": SMO when it converges within 10 n steps (easy, separated blobs), else
+    the primal solver (heavily overlapping classes at small C); the same optimum either way."""
+    X, y = make_blobs(n_samples=150, centers=2, cluster_std=std, random_state=2)
+    C = 0.01
+    auto = SVC(C=C, kernel="linear", solver="auto", tol=1e-8).fit(X, y)
+    assert auto.solver_ == expected and auto.converged_
+    ref = SkSVC(C=1.0 / C, kernel="linear", tol=1e-10).fit(X, y)
+    s = np.where(y == 1, 1.0, -1.0)
+
+    def J(w, b):
+        return 0.5 * C * w @ w + np.maximum(0.0, 1.0 - s * (X @ w + b)).sum()
+
+    J_ref = J(ref.coef_[0], ref.intercept_[0])  # LIBSVM, even at tol 1e-10, is not lower
+    assert J(auto.coef_[0], auto.intercept_[0]) <= J_ref + 1e-9 * J_ref
+    assert auto.primal_objective_ == pytest.approx(auto.dual_objective_, rel=1e-6)
+    assert SVC(kernel="rbf", solver="auto").fit(X, y).solver_ == "smo"   # primal: linear only
