@@ -89,8 +89,9 @@ def stat(page, key: str) -> str:
 
 
 def slider_handle(page, title: str):
-    """The keyboard-focusable handle of the slider whose title starts with ``title``."""
-    group = page.locator(".bk-input-group",
+    """The keyboard-focusable handle of the visible slider whose title starts with ``title``
+    (demos shown before stay in the page, hidden, with sliders of the same names)."""
+    group = page.locator(".bk-input-group:visible",
                          has=page.locator(".bk-slider-title", has_text=title))
     return group.locator(".noUi-handle").first
 

@@ -69,5 +69,7 @@ def test_multiclass_method_switch_and_ovr_ambiguity(app, artifacts):
     page.wait_for_url("**method=ovo**", timeout=60_000)
     wait_for_change(page, "mc-lines", "xs", before)     # the pairwise boundaries f_ij = 0
     assert stat(page, "n_binary_ovo") == "3"
+    ms = key_to_update_ms(page, slider_handle(page, "C (notes)"), "ArrowRight", "mc-regions")
+    record_timing(artifacts, "multiclass_C_key_to_update_ms", ms)    # all four methods refit
     page.screenshot(path=str(artifacts / "multiclass.png"), full_page=True)
     log.assert_clean()
