@@ -242,7 +242,8 @@ def _smo_fused(rows, y, upper, tol, max_iter):
     b, tmp, arow = np.empty(n), np.empty(n), np.empty(n)
     Kc, diag = rows.Kc, rows.diag
     yl, al, dl = y.tolist(), [0.0] * n, diag.tolist()
-    hist = {"iteration": [], "dual_objective": [], "kkt_violation": []}
+    alpha = np.zeros(n)  # al as an array, for the recorded duality gaps
+    hist = {"iteration": [], "dual_objective": [], "kkt_violation": [], "duality_gap": []}
     g, converged, it = 0.0, False, 0
     for it in range(max_iter + 1):
         i = int(su.argmax())
@@ -268,6 +269,9 @@ def _smo_fused(rows, y, upper, tol, max_iter):
             hist["iteration"].append(it)
             hist["dual_objective"].append(g)
             hist["kkt_violation"].append(gap)
+            grad = -y * np.where(su > -inf, su, sl)
+            primal = primal_objective(alpha, grad, y, _intercept(alpha, grad, y, upper))
+            hist["duality_gap"].append(primal - g)
         if j < 0:
             converged = True
             break
@@ -284,6 +288,7 @@ def _smo_fused(rows, y, upper, tol, max_iter):
         nj = _snap(aj - yj * t, upper, t == room_j)
         di, dj = ni - ai, nj - aj
         al[i], al[j] = ni, nj
+        alpha[i], alpha[j] = ni, nj
         g += yi * m * di + yj * sj * dj - 0.5 * (dl[i] * di * di + dl[j] * dj * dj
                                                  + 2.0 * yi * yj * kij * di * dj)
         np.multiply(Ki, -yi * di, out=tmp)
@@ -297,7 +302,6 @@ def _smo_fused(rows, y, upper, tol, max_iter):
             below, above = ak < upper, ak > 0
             su[k] = sk if (below if yk > 0 else above) else -inf
             sl[k] = sk if (above if yk > 0 else below) else inf
-    alpha = np.array(al)
     grad = -y * np.where(su > -inf, su, sl)
     return alpha, grad, hist, it, converged
 
@@ -402,8 +406,9 @@ class SVC(ClassifierMixin, BaseEstimator):
     classes_ : ndarray (2,)
         classes_[1] is the +1 class.
     history_ : dict of lists
-        SMO: ``iteration``, ``dual_objective``, ``kkt_violation``; every step for the first
-        100, then every 10th, and the last. Primal: ``iteration``, ``eps`` (0 marks an exact
+        SMO: ``iteration``, ``dual_objective`` g(alpha), ``kkt_violation`` m(alpha) - M(alpha)
+        and ``duality_gap`` J(w, b) - g(alpha) (b from the current alphas, as at the end);
+        every step for the first 100, then every 10th, and the last. Primal: ``iteration``, ``eps`` (0 marks an exact
         active-set solve), ``primal_objective`` J(w, b) of every iterate,
         ``smoothed_objective``, ``duality_gap`` (the certificate of active-set solves).
     n_iter_ : int

@@ -274,14 +274,18 @@ class SVMDemo(LabelledClickedPoints, Demo):
         fig.on_event(Tap, self._on_tap)
         self.fig = fig
 
-        hist = make_figure("SMO: dual objective g(α) per step", tools="", height=230,
+        hist = make_figure("SMO: the dual g(α) rises, the primal J(w, b) falls to it",
+                           tools="", height=230,
                            toolbar_location=None, x_range=Range1d(0, 1), y_range=Range1d(0, 1),
                            min_width=260, name="svm-history-fig")
-        self.history_source = ColumnDataSource(dict(iteration=[], dual=[], kkt=[]),
+        self.history_source = ColumnDataSource(dict(iteration=[], dual=[], primal=[], kkt=[]),
                                                name="svm-history")
         hist.line("iteration", "dual", source=self.history_source, color=PALETTE[0],
-                  line_width=2)
-        hist.xaxis.axis_label, hist.yaxis.axis_label = "SMO step", "g(α)"
+                  line_width=2, legend_label="dual g(α)")
+        hist.line("iteration", "primal", source=self.history_source, color=PALETTE[5],
+                  line_width=2, line_dash="dashed", legend_label="primal J(w, b)")
+        hist.legend.location = "bottom_right"
+        hist.xaxis.axis_label, hist.yaxis.axis_label = "SMO step", "objective"
         self.history_fig = hist
 
     # ------------------------------------------------------------------ interactions
@@ -410,12 +414,14 @@ class SVMDemo(LabelledClickedPoints, Demo):
             self._draw_contours(xx[0], yy[:, 0], F)
         self._draw_points(r)
         h = model.history_
-        self.history_source.data = dict(iteration=np.asarray(h["iteration"], float),
-                                        dual=np.asarray(h["dual_objective"], float),
-                                        kkt=np.asarray(h["kkt_violation"], float))
         g = np.asarray(h["dual_objective"], float)
-        pad = 0.05 * (g.max() - g.min()) + 1e-9
-        self.history_fig.y_range.update(start=g.min() - pad, end=g.max() + pad)
+        primal = g + np.asarray(h["duality_gap"], float)
+        self.history_source.data = dict(iteration=np.asarray(h["iteration"], float), dual=g,
+                                        primal=primal,
+                                        kkt=np.asarray(h["kkt_violation"], float))
+        top = min(primal.max(), g.max() + (g.max() - g.min()))  # J starts at n: clip its start
+        pad = 0.05 * (top - g.min()) + 1e-9
+        self.history_fig.y_range.update(start=g.min() - pad, end=top + pad)
         self.history_fig.x_range.update(start=0, end=max(float(h["iteration"][-1]), 1.0))
         self._show_stats()
         self._show_kkt()

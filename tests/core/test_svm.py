@@ -225,3 +225,20 @@ def test_fused_fit_equals_public_smo_step_loop(data, kernel, kw, C):
     assert n_steps == m.n_iter_
     np.testing.assert_allclose(alpha, m.alpha_, rtol=0, atol=1e-10)
     assert m.dual_objective_ == pytest.approx(dual_objective(alpha, grad), rel=1e-12)
+
+
+def test_history_records_the_duality_gap_closing():
+    X, y = make_moons(n_samples=120, noise=0.25, random_state=4)
+    m = SVC(C=0.5, kernel="rbf", gamma=1.0, tol=1e-6).fit(X, y)
+    h = m.history_
+    gap = np.array(h["duality_gap"])
+    assert len(gap) == len(h["iteration"]) == len(h["dual_objective"])
+    assert np.all(gap >= -1e-9) and gap[0] == pytest.approx(len(y))  # alpha = 0: J = n, g = 0
+    assert gap[-1] == pytest.approx(m.primal_objective_ - m.dual_objective_, abs=1e-9)
+    assert gap[-1] <= 1e-4 * m.primal_objective_
+    # against scikit-learn's solution: J(ours) - g(ours) bounds how far both are from optimal
+    ref = SkSVC(C=1 / 0.5, kernel="rbf", gamma=1.0, tol=1e-8).fit(X, y)
+    K = kn.rbf(ref.support_vectors_, ref.support_vectors_, gamma=1.0)
+    dc = ref.dual_coef_[0]
+    ref_dual = 0.5 * (np.abs(dc).sum() - 0.5 * dc @ K @ dc)  # notes' g = C g_sklearn
+    assert m.dual_objective_ <= ref_dual + 1e-7 and ref_dual - m.dual_objective_ <= gap[-1]

@@ -201,7 +201,8 @@ def test_default_solver_is_smo():
     m = SVC(C=1.0, kernel="linear")
     assert m.solver == "smo" and m.get_params()["solver"] == "smo"
     m.fit(X, y)
-    assert set(m.history_) == {"iteration", "dual_objective", "kkt_violation"}
+    assert set(m.history_) == {"iteration", "dual_objective", "kkt_violation", "duality_gap"}
+    assert m.solver_ == "smo"
 
 
 def test_max_iter_warns():
