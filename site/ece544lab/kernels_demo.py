@@ -22,8 +22,8 @@ from ece544core.svm import SVC
 
 from .common import CONTROL_WIDTH, Demo, guarded, stats_html
 from .kernel_algebra import GENERATORS, USES, base_kernel, compose, sorted_data, trick_check
-from .logistic_demo import zero_level_lines
-from .plotting import PALETTE, class_colors, fit_box, grid, make_figure, one_hot, region_image
+from .plotting import (PALETTE, class_colors, fit_box, grid, make_figure, one_hot, region_image,
+                       zero_level_lines)
 
 #: Base functions offered for K1 and K2; "distance" ||x - z|| is the deliberate non-kernel.
 BASE = {"linear": "linear  xᵀz", "poly": "polynomial  (γxᵀz + c)ᵖ",

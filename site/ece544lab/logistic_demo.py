@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 
-import contourpy
 import numpy as np
 import panel as pn
 import param
@@ -21,7 +20,8 @@ from ece544core.linear_model import LinearRegression, PolynomialFeatures
 from ece544core.logistic import LogisticRegression, sigmoid
 
 from .common import Demo, LabelledClickedPoints, guarded, stats_html
-from .plotting import PALETTE, class_colors, fit_box, grid, make_figure, region_image
+from .plotting import (PALETTE, class_colors, fit_box, grid, make_figure, region_image,
+                       zero_level_lines)
 
 
 def _blobs(n_samples: int, noise: float, random_state: int):
@@ -46,15 +46,6 @@ JITTER = 0.04             # vertical jitter of the 1-D data points
 MARGINS = (-3.0, 3.0)     # margin axis of the loss plot
 LOSS_TOP = 4.5
 LOGISTIC_COLOR, LS_COLOR, BAYES_COLOR = "#222222", PALETTE[5], PALETTE[2]
-
-
-def zero_level_lines(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray) -> dict:
-    """The curves Z = 0 on the grid (xs, ys) as multi_line data {xs: [...], ys: [...]}."""
-    Z = np.asarray(Z, dtype=float)
-    if not np.all(np.isfinite(Z)) or Z.min() > 0 or Z.max() < 0:
-        return dict(xs=[], ys=[])
-    lines = contourpy.contour_generator(x=xs, y=ys, z=Z, line_type="Separate").lines(0.0)
-    return dict(xs=[line[:, 0] for line in lines], ys=[line[:, 1] for line in lines])
 
 
 def loss_curves(units: str = "bits", m: np.ndarray | None = None) -> dict[str, np.ndarray]:

@@ -28,8 +28,8 @@ from ece544core.multiclass import MulticlassSVM, OneVsOneClassifier, OneVsRestCl
 from ece544core.svm import SVC
 
 from .common import Demo, guarded
-from .logistic_demo import zero_level_lines
-from .plotting import PALETTE, class_colors, fit_box, grid, make_figure, one_hot, region_image
+from .plotting import (PALETTE, class_colors, fit_box, grid, make_figure, one_hot, region_image,
+                       zero_level_lines)
 
 METHODS = {"ovr": "one-vs-rest", "ovo": "one-vs-one", "softmax": "softmax regression",
            "msvm": "multiclass SVM"}

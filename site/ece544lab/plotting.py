@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import contourpy
 import numpy as np
 from bokeh.plotting import figure
 
@@ -136,3 +137,20 @@ def clip_line(a, beta: float, box):
     if lo >= hi:
         return None
     return p0 + lo * d, p0 + hi * d
+
+
+def zero_level_lines(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray) -> dict:
+    """The curves Z = 0 on the grid (xs, ys) as multi_line data {xs: [...], ys: [...]}."""
+    Z = np.asarray(Z, dtype=float)
+    if not np.all(np.isfinite(Z)) or Z.min() > 0 or Z.max() < 0:
+        return dict(xs=[], ys=[])
+    lines = contourpy.contour_generator(x=xs, y=ys, z=Z, line_type="Separate").lines(0.0)
+    return dict(xs=[line[:, 0] for line in lines], ys=[line[:, 1] for line in lines])
+
+
+def line_in_box(w, b: float, level: float, box) -> tuple[list, list] | None:
+    """The segment of the line w^T x + b = level inside box, as Bokeh's (xs, ys), or None."""
+    seg = clip_line(w, level - b, box)
+    if seg is None:
+        return None
+    return [seg[0][0], seg[1][0]], [seg[0][1], seg[1][1]]

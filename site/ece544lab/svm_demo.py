@@ -22,9 +22,8 @@ from ece544core import datasets
 from ece544core.svm import HARD_MARGIN_BOUND, SVC
 
 from .common import Demo, LabelledClickedPoints, guarded, stats_html
-from .logistic_demo import zero_level_lines
-from .plotting import (PALETTE, class_colors, clip_line, fit_box, grid, make_figure, one_hot,
-                       region_image)
+from .plotting import (PALETTE, class_colors, fit_box, grid, line_in_box, make_figure, one_hot,
+                       region_image, zero_level_lines)
 
 
 def _blobs(n_samples: int, noise: float, random_state: int):
@@ -57,14 +56,6 @@ MAX_SLACK_LABELS = 25            # label at most this many slack segments with t
 
 
 # ------------------------------------------------------------------------------ geometry
-def line_in_box(w, b: float, level: float, box) -> tuple[list, list] | None:
-    """The segment of the line w^T x + b = level inside box, as Bokeh's (xs, ys), or None."""
-    seg = clip_line(w, level - b, box)
-    if seg is None:
-        return None
-    return [seg[0][0], seg[1][0]], [seg[0][1], seg[1][1]]
-
-
 def kkt_table(alpha: np.ndarray, yf: np.ndarray, upper: float, tol: float) -> list[dict]:
     """Complementary slackness of the notes' SVM, one row per set of alphas.
 

@@ -31,9 +31,9 @@ from ece544core.losses import (TemperatureClassifier, binary_logistic_loss,
 from ece544core.svm import SVC
 
 from .common import Demo, guarded, stats_html
-from .plotting import PALETTE, class_colors, fit_box, grid, make_figure, one_hot, region_image
+from .plotting import (PALETTE, class_colors, fit_box, grid, line_in_box, make_figure, one_hot,
+                       region_image)
 from .svm_demo import GENERATORS as SVM_GENERATORS
-from .svm_demo import line_in_box
 
 GENERATORS = {name: SVM_GENERATORS[name] for name in ("blobs", "overlap", "moons")}
 MARGINS = np.linspace(-3.0, 3.0, 301)      # margin axis m of the loss plot
