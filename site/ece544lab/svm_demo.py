@@ -265,8 +265,7 @@ class SVMDemo(LabelledClickedPoints, Demo):
         fig.on_event(Tap, self._on_tap)
         self.fig = fig
 
-        hist = make_figure("SMO: the dual g(α) rises, the primal J(w, b) falls to it",
-                           tools="", height=230,
+        hist = make_figure("SMO: dual g(α) and primal J per step", tools="", height=230,
                            toolbar_location=None, x_range=Range1d(0, 1), y_range=Range1d(0, 1),
                            min_width=260, name="svm-history-fig")
         self.history_source = ColumnDataSource(dict(iteration=[], dual=[], primal=[], kkt=[]),
