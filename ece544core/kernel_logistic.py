@@ -48,7 +48,7 @@ from .base import BaseEstimator, ClassifierMixin
 from .logistic import _check_C
 from .optim import ARMIJO_C1, ROUNDOFF_F
 from .problems import sigmoid, softplus
-from .svm import _kernel_callable
+from .svm import _is_linear, _kernel_callable
 
 __all__ = ["KernelLogisticRegression", "binary_entropy", "logistic_dual_objective",
            "kkt_residual"]
@@ -255,7 +255,7 @@ class KernelLogisticRegression(ClassifierMixin, BaseEstimator):
     @property
     def coef_(self):
         """w = (1/C) sum_i alpha^(i) y^(i) x^(i), shape (1, d); linear kernel only."""
-        if not (isinstance(self.kernel, str) and self.kernel == "linear"):
+        if not _is_linear(self.kernel):
             raise AttributeError("coef_ is only available when kernel='linear'")
         check_is_fitted(self, "alpha_")
         return self.dual_coef_ @ self.X_fit_

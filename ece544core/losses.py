@@ -330,8 +330,9 @@ class TemperatureClassifier(ClassifierMixin, BaseEstimator):
         The joint feature map (see above); "binary" needs exactly two classes.
     fit_intercept : bool
     warm_start : bool
-        Start from the previous fit's coef_/intercept_ (and, at eps = 0 in the dual solver,
-        its ``dual_coef_``) when their shapes fit, as scikit-learn's ``warm_start``.
+        Start from the previous fit's coef_/intercept_ when their shapes fit, as
+        scikit-learn's ``warm_start`` (eps > 0, the subgradient method and the smoothing path
+        of the multiclass hinge; the binary SVM's exact solver needs no start).
     max_iter : int >= 1
         Iterations (L-BFGS, subgradient) or epochs (dual block-coordinate ascent).
     tol : float > 0
@@ -454,7 +455,7 @@ class TemperatureClassifier(ClassifierMixin, BaseEstimator):
             theta, self.n_iter_, self.converged_ = res.x, res.n_iter, res.converged
             self.history_, self.solver_ = res.history, "lbfgs"
         else:
-            theta = self._fit_hinge(X, idx, D, C, P, fg, theta0, warm, max_iter, tol, lr)
+            theta = self._fit_hinge(X, idx, D, C, P, fg, theta0, max_iter, tol, lr)
         T = theta.reshape(r, p)
         self.coef_ = T[:, :d].copy()
         self.intercept_ = T[:, d].copy() if self.fit_intercept else np.zeros(r)
@@ -466,10 +467,9 @@ class TemperatureClassifier(ClassifierMixin, BaseEstimator):
                            np.eye(K)[np.argmax(D[idx] + S, axis=1)])
         return self
 
-    def _fit_hinge(self, X, idx, D, C, P, fg, theta0, warm, max_iter, tol, lr):
+    def _fit_hinge(self, X, idx, D, C, P, fg, theta0, max_iter, tol, lr):
         """eps = 0: the SVM's primal solver, an active set / dual block-coordinate ascent or
         subgradient descent (class doc)."""
-        n, K = X.shape[0], D.shape[0]
         if self.psi == "binary" and self.fit_intercept:
             L = D[1, 0] - D[1, 1]
             if L == D[0, 1] - D[0, 0] and L >= 0:
@@ -484,7 +484,7 @@ class TemperatureClassifier(ClassifierMixin, BaseEstimator):
         (L-BFGS, eps = 1e-2, 1e-3, 1e-4, each warm-started) and at each try the active-set
         solve ``_hinge_active_set``; if no guess is certified, dual block-coordinate ascent
         from beta_eps."""
-        n, K = X.shape[0], D.shape[0]
+        K = D.shape[0]
         iters, A = 0, None
         for eps in _PATH_EPS:
             res = self._lbfgs(X, idx, D, eps, C, P, theta, max_iter, tol)

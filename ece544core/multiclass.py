@@ -26,7 +26,7 @@ import numpy as np
 from ._validation import (check_array, check_is_fitted, check_n_features, check_random_state,
                           check_scalar, check_X_y)
 from .base import BaseEstimator, ClassifierMixin, clone
-from .losses import _hinge_active_set
+from .losses import _hinge_active_set, _project_simplex
 
 __all__ = ["OneVsRestClassifier", "OneVsOneClassifier", "MulticlassSVM"]
 
@@ -43,15 +43,6 @@ def _check_estimator(estimator):
             raise ValueError(f"estimator must be an estimator with fit, decision_function and "
                              f"get_params methods; got {estimator!r} without {attr!r}")
     return estimator
-
-
-def _project_simplex(v):
-    """Euclidean projection of v onto {b : b >= 0, sum b = 1} (sort and threshold)."""
-    u = np.sort(v)[::-1]
-    css = np.cumsum(u) - 1.0
-    k = np.arange(1, v.size + 1)
-    rho = np.nonzero(u - css / k > 0)[0][-1]
-    return np.maximum(v - css[rho] / (rho + 1.0), 0.0)
 
 
 def _classes(y):

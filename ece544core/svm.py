@@ -321,7 +321,7 @@ def _check_separable_lp(X, y, K, kernel) -> bool | None:
     n = y.size
     if n > HARD_MARGIN_LP_MAX:
         return None
-    if isinstance(kernel, str) and kernel == "linear":
+    if _is_linear(kernel):
         feats = X - X.mean(axis=0)
     else:  # K = F F^T with F = V sqrt(lam) on the positive eigenvalues: f = F v + b
         lam, V = np.linalg.eigh(K)
@@ -339,6 +339,11 @@ def _check_separable_lp(X, y, K, kernel) -> bool | None:
 
 
 # ------------------------------------------------------------------------------ estimator
+def _is_linear(kernel) -> bool:
+    """kernel names the linear kernel (not a callable that happens to be one)."""
+    return isinstance(kernel, str) and kernel == "linear"
+
+
 def _kernel_callable(kernel, gamma, degree, coef0, X):
     """The kernel as ``k(X, Y=None)`` with gamma resolved on the training X (None: "scale")."""
     if callable(kernel):
@@ -466,7 +471,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         C, tol, max_iter = self._check_params()
         self.classes_, ys = self._labels(y)
         kfun = self._kernel_fn(X)
-        linear = isinstance(self.kernel, str) and self.kernel == "linear"
+        linear = _is_linear(self.kernel)
         if self.solver == "primal":
             if not linear:
                 raise ValueError(f"solver='primal' needs kernel='linear' (it minimises over w "
@@ -547,7 +552,7 @@ class SVC(ClassifierMixin, BaseEstimator):
     @property
     def coef_(self):
         """w = (1/C) sum_i alpha^(i) y^(i) x^(i), shape (1, d); linear kernel only."""
-        if self.kernel != "linear":
+        if not _is_linear(self.kernel):
             raise AttributeError("coef_ is only available when kernel='linear'")
         check_is_fitted(self, "support_")
         return self.dual_coef_ @ self.support_vectors_

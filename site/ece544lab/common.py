@@ -27,8 +27,9 @@ CONTROL_WIDTH = 260
 class Demo(pn.viewable.Viewer):
     """Base class of a demo page.
 
-    Subclasses set the class attributes below, build their widgets/figures in ``__init__`` and
-    return ``self.page(controls, main, numbers)`` from ``__panel__``.
+    Subclasses set the class attributes below and, in ``__init__``, build their widgets and
+    figures and keep ``self._layout = self.page(controls, main, numbers)``: the page, built once,
+    is what ``__panel__`` returns.
     """
 
     slug: ClassVar[str] = ""            # URL name: #slug, ?demo=slug, data-demo="slug"
@@ -38,6 +39,9 @@ class Demo(pn.viewable.Viewer):
     url_params: ClassVar[tuple[str, ...]] = ()  # parameters mirrored into the URL query
 
     error = param.String(default="", doc="Message shown in the error area; empty when all is well.")
+
+    def __panel__(self):
+        return self._layout
 
     # ------------------------------------------------------------------ errors
     def fail(self, message: str) -> None:
@@ -160,6 +164,11 @@ class Playable:
             self.pause()
 
 
+def heading(text: str) -> pn.pane.HTML:
+    """A bold heading for a group of controls in a demo's control column."""
+    return pn.pane.HTML(f"<b>{text}</b>", margin=(10, 10, 0, 10))
+
+
 def guarded(method: Callable) -> Callable:
     """Decorate a Demo method: a ValueError from the core becomes a visible message.
 
@@ -206,10 +215,22 @@ class ClickedPoints:
 
 
 class LabelledClickedPoints:
-    """Points of class 0 or 1 a student adds by clicking the plot, kept as ``self._clicked_X``
-    (m, 2) and ``self._clicked_y`` (m,) on top of the generated data. Subclasses call
-    ``_clear_clicked()`` in ``__init__`` (and when the data set changes), stack the clicked points
-    under their generated ones, and refit in ``_after_clicks()``."""
+    """Points of class 0 .. n_labels - 1 (default two classes) a student adds by clicking the
+    plot, kept as ``self._clicked_X`` (m, 2) and ``self._clicked_y`` (m,) on top of the generated
+    data. Subclasses have an ``add_class`` parameter, call ``_clear_clicked()`` in ``__init__``
+    (and when the data set changes), stack the clicked points under their generated ones, and
+    refit in ``_after_clicks()``."""
+
+    n_labels = 2
+
+    def _point_controls(self, class_names, reset_name: str):
+        """The widgets of the control column: the class a click adds, and a reset button."""
+        adder = pn.widgets.RadioButtonGroup.from_param(
+            self.param.add_class, options={n: i for i, n in enumerate(class_names)},
+            sizing_mode="stretch_width")
+        reset = pn.widgets.Button(name=reset_name, sizing_mode="stretch_width")
+        reset.on_click(lambda _event: self.reset_points())
+        return adder, reset
 
     def _clear_clicked(self) -> None:
         self._clicked_X = np.empty((0, 2))
@@ -222,8 +243,8 @@ class LabelledClickedPoints:
     def add_point(self, x: float, y: float, label: int | None = None) -> None:
         """Add a training point of class ``label`` (default ``add_class``) and refit."""
         label = self.add_class if label is None else int(label)
-        if label not in (0, 1):
-            raise ValueError(f"label must be 0 or 1; got {label}")
+        if not 0 <= label < self.n_labels:
+            raise ValueError(f"label must be a class 0..{self.n_labels - 1}; got {label}")
         if not (np.isfinite(x) and np.isfinite(y)):
             raise ValueError(f"a clicked point must be finite; got ({x}, {y})")
         self._clicked_X = np.vstack([self._clicked_X, [[float(x), float(y)]]])

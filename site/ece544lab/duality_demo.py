@@ -21,7 +21,7 @@ from bokeh.models import Arrow, ColumnDataSource, CustomJS, Label, Range1d, VeeH
 
 from ece544core.duality import linprog, lp_dual
 
-from .common import CONTROL_WIDTH, Demo, guarded, stats_html
+from .common import CONTROL_WIDTH, Demo, guarded, heading, stats_html
 from .lp_geometry import (PRESETS, SUB, fmt, number, polygon_vertices, row_text,
                           standard_form, vec)
 from .plotting import PALETTE, clip_line, make_figure
@@ -105,14 +105,8 @@ class DualityDemo(Demo):
         self._base_cache: dict = {}
         self._on_change()
 
-    def __panel__(self):
-        return self._layout
-
     # ------------------------------------------------------------------ widgets / layout
     def _controls(self) -> list:
-        def heading(text):
-            return pn.pane.HTML(f"<b>{text}</b>", margin=(10, 10, 0, 10))
-
         self._moved_text = pn.pane.HTML("", margin=(0, 10), width=CONTROL_WIDTH - 10)
         return [
             heading("The LP"), self.param_controls(["preset"]),

@@ -21,7 +21,7 @@ from ece544core import datasets
 from ece544core.cluster import KMeans
 from ece544core.mixture import gaussian_ml_fit, gmm_e_step, gmm_m_step, log_gaussian_pdf
 
-from .common import KATEX_CSS, ClickedPoints, Demo, Playable, guarded, stats_html
+from .common import ClickedPoints, Demo, KATEX_CSS, Playable, guarded, heading, stats_html
 from .plotting import (PALETTE, class_colors, covariance_ellipse, fit_box, make_figure,
                        mix_colors)
 
@@ -200,14 +200,8 @@ class GMMDemo(ClickedPoints, Playable, Demo):
         self._layout = self.page(self._controls(), self._main(), self._numbers)
         self._on_data()
 
-    def __panel__(self):
-        return self._layout
-
     # ------------------------------------------------------------------ widgets / layout
     def _controls(self) -> list:
-        def heading(text):
-            return pn.pane.HTML(f"<b>{text}</b>", margin=(10, 10, 0, 10))
-
         self.e_button = pn.widgets.Button(name="E-step", width=115, button_type="primary",
                                           button_style="outline")
         self.m_button = pn.widgets.Button(name="M-step", width=115, button_type="warning",

@@ -20,10 +20,10 @@ from ece544core import kernels
 from ece544core.kernel_logistic import KernelLogisticRegression
 from ece544core.svm import SVC
 
-from .common import CONTROL_WIDTH, Demo, guarded, stats_html
+from .common import CONTROL_WIDTH, Demo, guarded, heading, stats_html
 from .kernel_algebra import GENERATORS, USES, base_kernel, compose, sorted_data, trick_check
-from .plotting import (PALETTE, class_colors, fit_box, grid, make_figure, one_hot, region_image,
-                       zero_level_lines)
+from .plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, one_hot,
+                       region_image, zero_level_lines)
 
 #: Base functions offered for K1 and K2; "distance" ||x - z|| is the deliberate non-kernel.
 BASE = {"linear": "linear  xᵀz", "poly": "polynomial  (γxᵀz + c)ᵖ",
@@ -115,14 +115,8 @@ class KernelsDemo(Demo):
         self._on_kernel_choice()
         self._update()
 
-    def __panel__(self):
-        return self._layout
-
     # ------------------------------------------------------------------ widgets / layout
     def _controls(self) -> list:
-        def heading(text):
-            return pn.pane.HTML(f"<b>{text}</b>", margin=(10, 10, 0, 10))
-
         w = CONTROL_WIDTH - 20
 
         def kernel_widgets(k: str):
@@ -218,7 +212,7 @@ class KernelsDemo(Demo):
                         frame_height=FRAME[1], x_range=Range1d(-1, 1), y_range=Range1d(-1, 1),
                         name="kernels-svm-fig")
         self.region_source = ColumnDataSource(
-            dict(image=[np.zeros((1, 1), np.uint32)], x=[0.0], y=[0.0], dw=[1.0], dh=[1.0]),
+            empty_image(),
             name="kernels-regions")
         self.boundary_source = ColumnDataSource(dict(xs=[], ys=[]), name="kernels-boundary")
         self.margin_source = ColumnDataSource(dict(xs=[], ys=[]), name="kernels-margins")

@@ -19,8 +19,9 @@ from bokeh.models import ColumnDataSource, Range1d
 from ece544core import datasets
 from ece544core.cluster import KMeans, kmeans_assign, kmeans_plusplus, kmeans_update
 
-from .common import CONTROL_WIDTH, ClickedPoints, Demo, Playable, guarded, stats_html
-from .plotting import PALETTE, class_colors, fit_box, grid, make_figure, one_hot, region_image
+from .common import CONTROL_WIDTH, ClickedPoints, Demo, Playable, guarded, heading, stats_html
+from .plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, one_hot,
+                       region_image)
 
 GRID_N = 120              # Voronoi image is GRID_N x GRID_N
 FRAME = (460, 380)        # main plot frame in screen pixels; the data box gets the same aspect
@@ -111,14 +112,8 @@ class KMeansDemo(ClickedPoints, Playable, Demo):
         self._layout = self.page(self._controls(), self._main(), self._numbers)
         self._on_data()
 
-    def __panel__(self):
-        return self._layout
-
     # ------------------------------------------------------------------ widgets / layout
     def _controls(self) -> list:
-        def heading(text):
-            return pn.pane.HTML(f"<b>{text}</b>", margin=(10, 10, 0, 10))
-
         self.assign_button = pn.widgets.Button(name="Assign step", width=115,
                                                button_type="primary", button_style="outline")
         self.update_button = pn.widgets.Button(name="Update step", width=115,
@@ -183,7 +178,7 @@ class KMeansDemo(ClickedPoints, Playable, Demo):
                           height=None, frame_width=FRAME[0], frame_height=FRAME[1],
                           x_range=Range1d(-1, 1), y_range=Range1d(-1, 1), name="kmeans-fig")
         self.region_source = ColumnDataSource(
-            dict(image=[np.zeros((1, 1), np.uint32)], x=[0.0], y=[0.0], dw=[1.0], dh=[1.0]),
+            empty_image(),
             name="kmeans-regions")
         self.points_source = ColumnDataSource(dict(x=[], y=[], label=[], color=[]),
                                               name="kmeans-points")

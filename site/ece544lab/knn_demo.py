@@ -19,7 +19,7 @@ from ece544core import datasets
 from ece544core.neighbors import KNeighborsClassifier, knn_vote, vote_ties
 
 from .common import Demo, guarded, stats_html
-from .plotting import class_colors, fit_box, grid, make_figure, region_image
+from .plotting import class_colors, empty_image, fit_box, grid, make_figure, region_image
 
 
 def _blobs(n_samples: int, noise: float, random_state: int):
@@ -129,9 +129,6 @@ class KNNDemo(Demo):
         self._on_data()
         self._on_mnist()
 
-    def __panel__(self):
-        return self._layout
-
     # ------------------------------------------------------------------ widgets / layout
     def _controls(self) -> list:
         names = ["dataset", "n_samples", "noise", "test_size", "seed",
@@ -181,7 +178,7 @@ class KNNDemo(Demo):
                                width=None, height=None, frame_width=FRAME[0], frame_height=FRAME[1],
                                x_range=Range1d(-1, 1), y_range=Range1d(-1, 1))
         self.region_source = ColumnDataSource(
-            dict(image=[np.zeros((1, 1), np.uint32)], x=[0.0], y=[0.0], dw=[1.0], dh=[1.0]),
+            empty_image(),
             name="knn-regions")
         self.train_source = ColumnDataSource(
             dict(x=[], y=[], label=[], color=[]), name="knn-train")

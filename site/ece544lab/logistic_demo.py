@@ -19,8 +19,8 @@ from ece544core import datasets
 from ece544core.linear_model import LinearRegression, PolynomialFeatures
 from ece544core.logistic import LogisticRegression, sigmoid
 
-from .common import Demo, LabelledClickedPoints, guarded, stats_html
-from .plotting import (PALETTE, class_colors, fit_box, grid, make_figure, region_image,
+from .common import Demo, LabelledClickedPoints, guarded, heading, stats_html
+from .plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, region_image,
                        zero_level_lines)
 
 
@@ -124,20 +124,9 @@ class LogisticDemo(LabelledClickedPoints, Demo):
         self._on_units()
         self._refit_all()
 
-    def __panel__(self):
-        return self._layout
-
     # ------------------------------------------------------------------ widgets / layout
     def _controls(self) -> list:
-        def heading(text):
-            return pn.pane.HTML(f"<b>{text}</b>", margin=(10, 10, 0, 10))
-
-        adder = pn.widgets.RadioButtonGroup.from_param(
-            self.param.add_class, options={n: i for i, n in enumerate(CLASS_NAMES)},
-            sizing_mode="stretch_width")
-        reset = pn.widgets.Button(name="Reset data (remove clicked points)",
-                                  sizing_mode="stretch_width")
-        reset.on_click(lambda _event: self.reset_points())
+        adder, reset = self._point_controls(CLASS_NAMES, "Reset data (remove clicked points)")
         return [
             heading("Model (both plots)"), self.log_slider("C", step=0.1),
             self.param_controls(["solver", "max_iter"], solver=pn.widgets.RadioButtonGroup),
@@ -178,7 +167,7 @@ class LogisticDemo(LabelledClickedPoints, Demo):
                           height=None, frame_width=FRAME[0], frame_height=FRAME[1],
                           x_range=Range1d(-1, 1), y_range=Range1d(-1, 1), name="logit-fig")
         self.region_source = ColumnDataSource(
-            dict(image=[np.zeros((1, 1), np.uint32)], x=[0.0], y=[0.0], dw=[1.0], dh=[1.0]),
+            empty_image(),
             name="logit-regions")
         self.points_source = ColumnDataSource(
             dict(x=[], y=[], label=[], color=[], line_color=[], clicked=[]), name="logit-points")

@@ -27,9 +27,9 @@ from ece544core.logistic import LogisticRegression, SoftmaxRegression
 from ece544core.multiclass import MulticlassSVM, OneVsOneClassifier, OneVsRestClassifier
 from ece544core.svm import SVC
 
-from .common import Demo, guarded
-from .plotting import (PALETTE, class_colors, fit_box, grid, make_figure, one_hot, region_image,
-                       zero_level_lines)
+from .common import Demo, LabelledClickedPoints, guarded, heading
+from .plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, one_hot,
+                       region_image, zero_level_lines)
 
 METHODS = {"ovr": "one-vs-rest", "ovo": "one-vs-one", "softmax": "softmax regression",
            "msvm": "multiclass SVM"}
@@ -196,7 +196,7 @@ def crammer_singer_losses(scores: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------ the demo
-class MulticlassDemo(Demo):
+class MulticlassDemo(LabelledClickedPoints, Demo):
     """OvR, OvO, softmax regression and the Crammer-Singer SVM on the same K blobs."""
 
     slug = "multiclass"
@@ -246,7 +246,7 @@ class MulticlassDemo(Demo):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._clicked_X, self._clicked_y = np.empty((0, 2)), np.empty(0, dtype=int)
+        self._clear_clicked()
         self._classes_key = (self.n_classes, self.layout)
         self._cache: dict = {}
         self.X, self.y = np.empty((0, 2)), np.empty(0, dtype=int)
@@ -261,18 +261,10 @@ class MulticlassDemo(Demo):
         self._layout = self.page(self._controls(), self._main(), self._numbers)
         self._on_data()
 
-    def __panel__(self):
-        return self._layout
-
     # ------------------------------------------------------------------ widgets / layout
     def _controls(self) -> list:
-        def heading(text):
-            return pn.pane.HTML(f"<b>{text}</b>", margin=(10, 10, 0, 10))
-
-        self._adder = pn.widgets.RadioButtonGroup.from_param(
-            self.param.add_class, options=self._adder_options(), sizing_mode="stretch_width")
-        reset = pn.widgets.Button(name="Remove clicked points", sizing_mode="stretch_width")
-        reset.on_click(lambda _event: self.reset_points())
+        self._adder, reset = self._point_controls(CLASS_NAMES[:self.n_classes],
+                                                  "Remove clicked points")
         return [
             heading("Method (big plot)"),
             self.param_controls(["method"], method=pn.widgets.RadioButtonGroup),
@@ -285,8 +277,10 @@ class MulticlassDemo(Demo):
             self._adder, reset,
         ]
 
-    def _adder_options(self) -> dict:
-        return {name: i for i, name in enumerate(CLASS_NAMES[:self.n_classes])}
+    @property
+    def n_labels(self) -> int:
+        """Clicks add points of the K classes shown."""
+        return self.n_classes
 
     def _main(self) -> pn.Column:
         right = pn.Column(
@@ -308,9 +302,7 @@ class MulticlassDemo(Demo):
         fig = make_figure("", tools="pan,wheel_zoom,reset", sizing_mode="fixed", width=None,
                           height=None, frame_width=FRAME[0], frame_height=FRAME[1],
                           x_range=self.x_range, y_range=self.y_range, name="mc-fig")
-        empty_image = dict(image=[np.zeros((1, 1), np.uint32)], x=[0.0], y=[0.0], dw=[1.0],
-                           dh=[1.0])
-        self.region_source = ColumnDataSource(dict(empty_image), name="mc-regions")
+        self.region_source = ColumnDataSource(empty_image(), name="mc-regions")
         self.multi_source = ColumnDataSource(dict(xs=[], ys=[]), name="mc-multi")
         self.none_source = ColumnDataSource(dict(xs=[], ys=[]), name="mc-none")
         self.tie_source = ColumnDataSource(dict(xs=[], ys=[]), name="mc-ties")
@@ -352,7 +344,7 @@ class MulticlassDemo(Demo):
             f = make_figure("", tools="", toolbar_location=None, sizing_mode="fixed", width=None,
                             height=None, frame_width=SMALL[0], frame_height=SMALL[1],
                             x_range=self.x_range, y_range=self.y_range, name=f"mc-small-{method}")
-            src = ColumnDataSource(dict(empty_image), name=f"mc-small-regions-{method}")
+            src = ColumnDataSource(empty_image(), name=f"mc-small-regions-{method}")
             f.image_rgba(image="image", x="x", y="y", dw="dw", dh="dh", source=src)
             f.scatter("x", "y", source=self.points_source, fill_color="color",
                       line_color="white", size=4, line_width=0.5)
@@ -366,8 +358,8 @@ class MulticlassDemo(Demo):
     def _on_data(self) -> None:
         if (self.n_classes, self.layout) != self._classes_key:   # new classes: drop the clicks
             self._classes_key = (self.n_classes, self.layout)
-            self._clicked_X, self._clicked_y = np.empty((0, 2)), np.empty(0, dtype=int)
-        self._adder.options = self._adder_options()
+            self._clear_clicked()
+        self._adder.options = {name: i for i, name in enumerate(CLASS_NAMES[:self.n_classes])}
         if self.add_class >= self.n_classes:
             self.add_class = 0
         self._make_data()
@@ -378,27 +370,7 @@ class MulticlassDemo(Demo):
     def _on_model(self) -> None:
         self._update()
 
-    def _on_tap(self, event) -> None:
-        self.add_point(event.x, event.y)
-
-    @guarded
-    def add_point(self, x: float, y: float, label: int | None = None) -> None:
-        """Add a training point of class ``label`` (default ``add_class``) and refit."""
-        label = self.add_class if label is None else int(label)
-        if not 0 <= label < self.n_classes:
-            raise ValueError(f"label must be a class 0..{self.n_classes - 1} of the K = "
-                             f"{self.n_classes} classes; got {label}")
-        if not (np.isfinite(x) and np.isfinite(y)):
-            raise ValueError(f"a clicked point must be finite; got ({x}, {y})")
-        self._clicked_X = np.vstack([self._clicked_X, [[float(x), float(y)]]])
-        self._clicked_y = np.append(self._clicked_y, label)
-        self._make_data()
-        self._update()
-
-    @guarded
-    def reset_points(self) -> None:
-        """Remove the clicked points and refit."""
-        self._clicked_X, self._clicked_y = np.empty((0, 2)), np.empty(0, dtype=int)
+    def _after_clicks(self) -> None:
         self._make_data()
         self._update()
 

@@ -20,7 +20,7 @@ from bokeh.plotting.contour import contour_data
 
 from ece544core import optim
 
-from .common import CONTROL_WIDTH, Demo, Playable, guarded, stats_html
+from .common import CONTROL_WIDTH, Demo, Playable, guarded, heading, stats_html
 from .plotting import PALETTE, make_figure
 
 METHODS = ["gd", "momentum", "nesterov", "newton", "lbfgs"]
@@ -163,14 +163,8 @@ class OptimDemo(Playable, Demo):
         self._on_objective()
         self._on_convex()
 
-    def __panel__(self):
-        return self._layout
-
     # ------------------------------------------------------------------ widgets / layout
     def _controls(self) -> list:
-        def heading(text):
-            return pn.pane.HTML(f"<b>{text}</b>", margin=(10, 10, 0, 10))
-
         self._kappa_slider = self.log_slider("kappa", step=0.05)
         theta = pn.widgets.FloatSlider.from_param(self.param.theta, width=CONTROL_WIDTH - 20)
         self._quad_widgets = [self._kappa_slider, theta]

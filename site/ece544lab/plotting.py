@@ -139,6 +139,11 @@ def clip_line(a, beta: float, box):
     return p0 + lo * d, p0 + hi * d
 
 
+def empty_image() -> dict:
+    """Data of an image source before the first draw: one transparent RGBA pixel on [0, 1]^2."""
+    return dict(image=[np.zeros((1, 1), np.uint32)], x=[0.0], y=[0.0], dw=[1.0], dh=[1.0])
+
+
 def zero_level_lines(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray) -> dict:
     """The curves Z = 0 on the grid (xs, ys) as multi_line data {xs: [...], ys: [...]}."""
     Z = np.asarray(Z, dtype=float)

@@ -124,9 +124,6 @@ class RegressionDemo(Demo):
                                  pn.Column(self._numbers, self._coef, sizing_mode="stretch_width"))
         self._on_data()
 
-    def __panel__(self):
-        return self._layout
-
     @property
     def C(self) -> float:
         """The regularisation constant in use: 0 without ridge."""

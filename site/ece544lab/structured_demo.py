@@ -19,7 +19,7 @@ from bokeh.models import (ColumnDataSource, FixedTicker, Label, LinearColorMappe
 
 from ece544core import structured
 
-from .common import Demo, guarded, stats_html
+from .common import Demo, guarded, heading, stats_html
 from .plotting import PALETTE, make_figure
 
 #: Largest T of the search comparison (and of its work-count plot).
@@ -171,14 +171,8 @@ class StructuredDemo(Demo):
         self.param.watch(self._on_change, list(self.url_params))
         self.recompute()
 
-    def __panel__(self):
-        return self._layout
-
     # ------------------------------------------------------------------ widgets / layout
     def _controls(self) -> list:
-        def heading(text):
-            return pn.pane.HTML(f"<b>{text}</b>", margin=(10, 10, 0, 10))
-
         return [
             heading("Noisy label sequence"),
             self.param_controls(["T", "n_labels", "flip_prob", "segment_length", "seed"]),
@@ -191,7 +185,7 @@ class StructuredDemo(Demo):
         ]
 
     def _main(self) -> pn.Column:
-        def heading(text):
+        def section(text):
             return pn.pane.HTML(f"<h3 style='margin:6px 0 0 0'>{text}</h3>", margin=(10, 10, 0, 10),
                                 sizing_mode="stretch_width")
 
@@ -210,15 +204,15 @@ class StructuredDemo(Demo):
                         pn.pane.Bokeh(self.icm_fig, margin=0, width=ICM_FIG[0],
                                       height=ICM_FIG[1]), margin=(5, 5))
         return pn.Column(
-            heading("Denoising a label sequence"),
+            section("Denoising a label sequence"),
             pn.pane.Bokeh(self.seq_fig, sizing_mode="stretch_width"),
             pn.pane.Bokeh(self.marg_fig, sizing_mode="stretch_width"),
             legend,
-            heading("Exhaustive search vs dynamic programming"),
+            section("Exhaustive search vs dynamic programming"),
             pn.Row(self._search_html,
                    pn.pane.Bokeh(self.counts_fig, sizing_mode="stretch_width"),
                    sizing_mode="stretch_width"),
-            heading("2-D image: neighbouring pixels help"),
+            section("2-D image: neighbouring pixels help"),
             images,
             pn.Row(icm, self._image_text, sizing_mode="stretch_width"),
             sizing_mode="stretch_width", min_width=600,

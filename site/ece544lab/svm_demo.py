@@ -21,9 +21,9 @@ from bokeh.models import ColumnDataSource, HoverTool, Range1d
 from ece544core import datasets
 from ece544core.svm import HARD_MARGIN_BOUND, SVC
 
-from .common import Demo, LabelledClickedPoints, guarded, stats_html
-from .plotting import (PALETTE, class_colors, fit_box, grid, line_in_box, make_figure, one_hot,
-                       region_image, zero_level_lines)
+from .common import Demo, LabelledClickedPoints, guarded, heading, stats_html
+from .plotting import (PALETTE, class_colors, empty_image, fit_box, grid, line_in_box, make_figure,
+                       one_hot, region_image, zero_level_lines)
 
 
 def _blobs(n_samples: int, noise: float, random_state: int):
@@ -175,20 +175,9 @@ class SVMDemo(LabelledClickedPoints, Demo):
         self._on_kernel()
         self._on_data()
 
-    def __panel__(self):
-        return self._layout
-
     # ------------------------------------------------------------------ widgets / layout
     def _controls(self) -> list:
-        def heading(text):
-            return pn.pane.HTML(f"<b>{text}</b>", margin=(10, 10, 0, 10))
-
-        adder = pn.widgets.RadioButtonGroup.from_param(
-            self.param.add_class, options={n: i for i, n in enumerate(CLASS_NAMES)},
-            sizing_mode="stretch_width")
-        reset = pn.widgets.Button(name="Reset data (remove clicked points)",
-                                  sizing_mode="stretch_width")
-        reset.on_click(lambda _event: self.reset_points())
+        adder, reset = self._point_controls(CLASS_NAMES, "Reset data (remove clicked points)")
         self._kernel_widgets = {
             "gamma": self.log_slider("gamma", step=0.1),
             "degree": self.param_controls(["degree"]),
@@ -231,7 +220,7 @@ class SVMDemo(LabelledClickedPoints, Demo):
                           height=None, frame_width=FRAME[0], frame_height=FRAME[1],
                           x_range=Range1d(-1, 1), y_range=Range1d(-1, 1), name="svm-fig")
         self.region_source = ColumnDataSource(
-            dict(image=[np.zeros((1, 1), np.uint32)], x=[0.0], y=[0.0], dw=[1.0], dh=[1.0]),
+            empty_image(),
             name="svm-regions")
         self.boundary_source = ColumnDataSource(dict(xs=[], ys=[]), name="svm-boundary")
         self.margin_source = ColumnDataSource(dict(xs=[], ys=[], color=[], level=[]),

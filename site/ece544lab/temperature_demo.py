@@ -30,9 +30,9 @@ from ece544core.losses import (TemperatureClassifier, binary_logistic_loss,
                                binary_temperature_loss)
 from ece544core.svm import SVC
 
-from .common import Demo, guarded, stats_html
-from .plotting import (PALETTE, class_colors, fit_box, grid, line_in_box, make_figure, one_hot,
-                       region_image)
+from .common import Demo, guarded, heading, stats_html
+from .plotting import (PALETTE, class_colors, empty_image, fit_box, grid, line_in_box, make_figure,
+                       one_hot, region_image)
 from .svm_demo import GENERATORS as SVM_GENERATORS
 
 GENERATORS = {name: SVM_GENERATORS[name] for name in ("blobs", "overlap", "moons")}
@@ -146,9 +146,6 @@ class TemperatureDemo(Demo):
         self._layout = self.page(self._controls(), self._main(), self._numbers)
         self._on_data()
 
-    def __panel__(self):
-        return self._layout
-
     def _new_warm(self) -> TemperatureClassifier:
         """The eps > 0 fits: one estimator, warm-started from its previous solution."""
         return TemperatureClassifier(psi="binary", eps=self.eps or 1.0, C=self.C,
@@ -156,9 +153,6 @@ class TemperatureDemo(Demo):
 
     # ------------------------------------------------------------------ widgets / layout
     def _controls(self) -> list:
-        def heading(text):
-            return pn.pane.HTML(f"<b>{text}</b>", margin=(10, 10, 0, 10))
-
         return [
             heading("Temperature"), self.param_controls(["eps"]), self._eps_text,
             heading("Model"), self.log_slider("C", step=0.1), self._c_sklearn,
@@ -230,7 +224,7 @@ class TemperatureDemo(Demo):
                           height=None, frame_width=FRAME[0], frame_height=FRAME[1],
                           x_range=Range1d(-1, 1), y_range=Range1d(-1, 1), name="temperature-fig")
         self.region_source = ColumnDataSource(
-            dict(image=[np.zeros((1, 1), np.uint32)], x=[0.0], y=[0.0], dw=[1.0], dh=[1.0]),
+            empty_image(),
             name="temperature-regions")
         self.boundary_source = ColumnDataSource(dict(xs=[], ys=[]), name="temperature-boundary")
         self.half_source = ColumnDataSource(dict(xs=[], ys=[]), name="temperature-half-lines")
