@@ -12,9 +12,12 @@ from pathlib import Path
 import numpy as np
 
 from ._validation import check_array, check_option, check_random_state, check_scalar, check_y
+from .toysets import (TOY_2D, ToySet, make_anisotropic_blobs, make_blobs, make_circles,  # noqa: F401
+                      make_moons, make_spirals, make_toy, make_xor)
 
 __all__ = [
     "make_blobs", "make_moons", "make_circles", "make_xor", "make_spirals",
+    "make_anisotropic_blobs", "TOY_2D", "ToySet", "make_toy",
     "make_two_gaussians_1d", "make_regression_1d", "REGRESSION_FUNCTIONS",
     "train_test_split", "load_mnist", "load_mnist_split", "MNIST_PATH", "MNIST_TRAIN_SIZE",
 ]
@@ -42,131 +45,6 @@ def _split_counts(n: int, parts: int) -> np.ndarray:
 def _shuffled(rng: np.random.Generator, X: np.ndarray, y: np.ndarray):
     order = rng.permutation(len(y))
     return X[order], y[order].astype(np.int64)
-
-
-# ------------------------------------------------------------------------------ 2-D toy sets
-def make_blobs(n_samples=200, centers=3, cluster_std=1.0, center_box=(-10.0, 10.0),
-               random_state=None):
-    """Isotropic Gaussian blobs: x ~ N(mu_c, cluster_std^2 I) for class c.
-
-    Parameters
-    ----------
-    n_samples : int
-        Total number of points, divided as evenly as possible among the blobs.
-    centers : int or array-like of shape (n_centers, 2)
-        Number of blobs (their centres drawn uniformly in ``center_box``^2) or the centres.
-    cluster_std : float
-        Standard deviation of every blob.
-    center_box : (float, float)
-        Range of the random centres.
-    random_state : None, int or numpy.random.Generator
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, 2)
-    y : ndarray of shape (n_samples,), int64 in {0, ..., n_centers - 1}
-    """
-    rng = check_random_state(random_state)
-    cluster_std = check_scalar(cluster_std, "cluster_std", min_val=0.0)
-    if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
-        k = check_scalar(centers, "centers", kind=int, min_val=1)
-        low, high = (float(v) for v in center_box)
-        mu = rng.uniform(low, high, size=(k, 2))
-    else:
-        mu = check_array(centers, name="centers")
-        if mu.shape[1] != 2:
-            raise ValueError(f"centers must have shape (n_centers, 2); got {mu.shape}")
-        k = mu.shape[0]
-    n = _n_samples(n_samples, k)
-    y = np.repeat(np.arange(k), _split_counts(n, k))
-    X = mu[y] + cluster_std * rng.standard_normal((n, 2))
-    return _shuffled(rng, X, y)
-
-
-def make_moons(n_samples=200, noise=0.1, random_state=None):
-    """Two interleaving half circles: (cos t, sin t) for class 0 and (1 - cos t, 1/2 - sin t)
-    for class 1, t in [0, pi], plus Gaussian noise of standard deviation ``noise``.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, 2)
-    y : ndarray of shape (n_samples,), int64 in {0, 1}
-    """
-    n = _n_samples(n_samples, 2)
-    noise = _noise(noise)
-    rng = check_random_state(random_state)
-    n0, n1 = _split_counts(n, 2)
-    t0, t1 = np.linspace(0.0, np.pi, n0), np.linspace(0.0, np.pi, n1)
-    upper = np.column_stack([np.cos(t0), np.sin(t0)])
-    lower = np.column_stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])
-    X = np.vstack([upper, lower]) + noise * rng.standard_normal((n, 2))
-    y = np.repeat([0, 1], [n0, n1])
-    return _shuffled(rng, X, y)
-
-
-def make_circles(n_samples=200, noise=0.05, factor=0.5, random_state=None):
-    """Two concentric circles: radius 1 (class 0) and radius ``factor`` (class 1), plus
-    Gaussian noise of standard deviation ``noise``.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, 2)
-    y : ndarray of shape (n_samples,), int64 in {0, 1}
-    """
-    n = _n_samples(n_samples, 2)
-    noise = _noise(noise)
-    factor = check_scalar(factor, "factor", min_val=0.0, max_val=1.0,
-                          include_min=False, include_max=False)
-    rng = check_random_state(random_state)
-    n0, n1 = _split_counts(n, 2)
-    t0 = np.linspace(0.0, 2 * np.pi, n0, endpoint=False)
-    t1 = np.linspace(0.0, 2 * np.pi, n1, endpoint=False)
-    outer = np.column_stack([np.cos(t0), np.sin(t0)])
-    inner = factor * np.column_stack([np.cos(t1), np.sin(t1)])
-    X = np.vstack([outer, inner]) + noise * rng.standard_normal((n, 2))
-    y = np.repeat([0, 1], [n0, n1])
-    return _shuffled(rng, X, y)
-
-
-def make_xor(n_samples=200, noise=0.1, random_state=None):
-    """XOR: x uniform in [-1, 1]^2, y = [x_1 > 0] XOR [x_2 > 0], then Gaussian noise of standard
-    deviation ``noise`` is added to x (so points near the axes may cross over).
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, 2)
-    y : ndarray of shape (n_samples,), int64 in {0, 1}
-    """
-    n = _n_samples(n_samples, 1)
-    noise = _noise(noise)
-    rng = check_random_state(random_state)
-    X = rng.uniform(-1.0, 1.0, size=(n, 2))
-    y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(np.int64)
-    X += noise * rng.standard_normal((n, 2))
-    return X, y
-
-
-def make_spirals(n_samples=200, n_classes=2, noise=0.05, turns=1.5, random_state=None):
-    """Interleaved spiral arms: for class c, r = t and
-    theta = 2 pi c / n_classes + 2 pi turns t with t in [0.05, 1], plus Gaussian noise.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, 2)
-    y : ndarray of shape (n_samples,), int64 in {0, ..., n_classes - 1}
-    """
-    n_classes = check_scalar(n_classes, "n_classes", kind=int, min_val=2)
-    n = _n_samples(n_samples, n_classes)
-    noise = _noise(noise)
-    turns = check_scalar(turns, "turns", min_val=0.0, include_min=False)
-    rng = check_random_state(random_state)
-    counts = _split_counts(n, n_classes)
-    y = np.repeat(np.arange(n_classes), counts)
-    t = np.concatenate([np.linspace(0.05, 1.0, c) for c in counts])
-    theta = 2 * np.pi * y / n_classes + 2 * np.pi * turns * t
-    X = t[:, None] * np.column_stack([np.cos(theta), np.sin(theta)])
-    X += noise * rng.standard_normal((n, 2))
-    return _shuffled(rng, X, y)
 
 
 # ------------------------------------------------------------------------------ 1-D sets
