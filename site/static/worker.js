@@ -45,7 +45,7 @@ import os
 os.environ["PANEL_CDN_ROOT"] = PANEL_CDN_ROOT   # before panel is imported
 from panel.io.pyodide import init_doc, write_doc
 init_doc()
-from ece544lab.app import create_app
+from ece544lab.shell.app import create_app
 create_app(PAGE_SEARCH, PAGE_HASH).servable(title="ECE 544 Lab")
 await write_doc()
 `;

@@ -18,13 +18,13 @@ for path in (ROOT, ROOT / "site"):
 
 @pytest.fixture
 def knn():
-    from ece544lab.knn_demo import KNNDemo
+    from ece544lab.demos.knn import KNNDemo
 
     return KNNDemo()
 
 
 @pytest.fixture
 def regression():
-    from ece544lab.regression_demo import RegressionDemo
+    from ece544lab.demos.regression import RegressionDemo
 
     return RegressionDemo()

@@ -6,8 +6,8 @@ import panel as pn
 import param
 import pytest
 
-from ece544lab.app import DEMOS as REGISTERED
-from ece544lab.common import Demo
+from ece544lab.shell.app import DEMOS as REGISTERED
+from ece544lab.views.common import Demo
 
 DEMOS = list(REGISTERED.values())   # every demo the shell offers
 
@@ -45,7 +45,7 @@ def test_page_has_the_test_hook_and_is_built_once(cls):
 
 
 def test_app_shell_applies_url_parameters():
-    from ece544lab.app import App
+    from ece544lab.shell.app import App
 
     app = App(search="?demo=knn&n_neighbors=7&metric=manhattan&dataset=xor")
     knn = app.instance("knn")
@@ -58,7 +58,7 @@ def test_app_shell_applies_url_parameters():
 
 
 def test_app_switches_demos_back_and_forth_keeping_their_state():
-    from ece544lab.app import App
+    from ece544lab.shell.app import App
 
     app = App()
     app.__panel__().get_root()
@@ -77,7 +77,7 @@ def test_switching_back_with_a_url_location_keeps_the_chosen_demo():
     from bokeh.document import Document
     from panel.io.state import set_curdoc
 
-    from ece544lab.app import App
+    from ece544lab.shell.app import App
 
     with set_curdoc(Document()):
         app = App(search="?demo=knn")

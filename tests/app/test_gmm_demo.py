@@ -10,8 +10,8 @@ import pytest
 from bokeh.events import Tap
 
 from ece544core.cluster import KMeans
-from ece544lab.gmm_demo import GMMDemo, anisotropic_blobs, full_covariances
-from ece544lab.plotting import PALETTE
+from ece544lab.demos.gmm import GMMDemo, anisotropic_blobs, full_covariances
+from ece544lab.views.plotting import PALETTE
 
 UNASSIGNED = "#9a9a9a"
 
@@ -72,7 +72,7 @@ def test_every_url_param_is_a_bounded_documented_parameter():
 
 
 def test_registered_in_the_app():
-    from ece544lab.app import DEMOS, App
+    from ece544lab.shell.app import DEMOS, App
 
     assert DEMOS["gmm"] is GMMDemo
     demo = App(search="?demo=gmm&n_components=2&covariance_type=diag&reg_covar=0.01"

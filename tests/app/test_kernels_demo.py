@@ -8,7 +8,7 @@ from scipy.linalg import eigh
 from sklearn.metrics.pairwise import polynomial_kernel, rbf_kernel, sigmoid_kernel
 from sklearn.svm import SVC as SkSVC
 
-from ece544lab.kernels_demo import PRESETS, KernelsDemo
+from ece544lab.demos.kernels import PRESETS, KernelsDemo
 
 
 def test_composed_gram_matches_sklearn_and_svm_matches_precomputed_svc():
@@ -73,7 +73,7 @@ def test_sliders_change_the_plots_and_bad_values_show_an_error():
 
 
 def test_bad_url_values_show_an_error_and_the_demo_still_works():
-    from ece544lab.app import App
+    from ece544lab.shell.app import App
 
     app = App(search="?demo=kernels&C=-1&gamma1=abc&n_samples=30")
     demo = app.instance("kernels")

@@ -9,8 +9,8 @@ import pytest
 from bokeh.events import Tap
 
 from ece544core.cluster import KMeans
-from ece544lab.kmeans_demo import GRID_N, KMeansDemo, initial_centers
-from ece544lab.plotting import PALETTE, grid
+from ece544lab.demos.kmeans import GRID_N, KMeansDemo, initial_centers
+from ece544lab.views.plotting import PALETTE, grid
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_every_url_param_is_a_bounded_documented_parameter():
 
 
 def test_registered_in_the_app():
-    from ece544lab.app import DEMOS, App
+    from ece544lab.shell.app import DEMOS, App
 
     assert DEMOS["kmeans"] is KMeansDemo
     demo = App(search="?demo=kmeans&n_clusters=3&init=k-means%2B%2B&init_seed=7").instance(

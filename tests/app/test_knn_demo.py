@@ -7,8 +7,8 @@ from bokeh.events import Tap
 
 from ece544core import datasets
 from ece544core.neighbors import KNeighborsClassifier
-from ece544lab.knn_demo import GRID_N, KNNDemo
-from ece544lab.plotting import PALETTE
+from ece544lab.demos.knn import GRID_N, KNNDemo
+from ece544lab.views.plotting import PALETTE
 
 
 def region(demo: KNNDemo) -> np.ndarray:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from bokeh.events import Tap
 
-from ece544lab.logistic_demo import GRID_N, LogisticDemo, loss_curves
-from ece544lab.plotting import PALETTE
+from ece544lab.demos.logistic import GRID_N, LogisticDemo, loss_curves
+from ece544lab.views.plotting import PALETTE
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sklearn.multiclass import OneVsRestClassifier as SkOvR
 from sklearn.svm import SVC as SkSVC
 from sklearn.svm import LinearSVC
 
-from ece544lab.multiclass_demo import (GRID_N, METHODS, MulticlassDemo, argmax_boundaries,
+from ece544lab.demos.multiclass import (GRID_N, METHODS, MulticlassDemo, argmax_boundaries,
                                        blob_centers, crammer_singer_losses, filled_regions)
 
 AWAY = 0.05   # "away from a boundary": the reference's top-two score gap exceeds this

@@ -7,8 +7,8 @@ import pytest
 from bokeh.events import Tap
 
 from ece544core import optim
-from ece544lab import optim_demo
-from ece544lab.optim_demo import OptimDemo
+from ece544lab.demos import optim as optim_demo
+from ece544lab.demos.optim import OptimDemo
 
 
 @pytest.fixture

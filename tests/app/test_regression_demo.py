@@ -9,7 +9,7 @@ from sklearn.linear_model import LinearRegression as SkLinear
 from sklearn.linear_model import Ridge as SkRidge
 from sklearn.preprocessing import PolynomialFeatures as SkPoly
 
-from ece544lab.regression_demo import MAX_DEGREE
+from ece544lab.demos.regression import MAX_DEGREE
 
 
 def sklearn_fit(x, y, degree, C):

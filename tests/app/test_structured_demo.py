@@ -8,7 +8,7 @@ import param
 import pytest
 
 from ece544core import structured
-from ece544lab.structured_demo import ROWS, SEARCH_T_MAX, StructuredDemo, make_image
+from ece544lab.demos.structured import ROWS, SEARCH_T_MAX, StructuredDemo, make_image
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_every_url_param_is_a_bounded_documented_parameter():
 
 
 def test_registered_in_the_app_and_url_parameters_apply():
-    from ece544lab.app import DEMOS, App
+    from ece544lab.shell.app import DEMOS, App
 
     assert DEMOS["structured"] is StructuredDemo
     demo = App(search="?demo=structured&smoothness=4.5&search_T=5&n_labels=2").instance(

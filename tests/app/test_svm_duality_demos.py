@@ -6,8 +6,8 @@ import pytest
 from scipy.optimize import linprog as highs
 from sklearn.svm import SVC as SkSVC
 
-from ece544lab.duality_demo import PRESETS, DualityDemo, standard_form
-from ece544lab.svm_demo import SVMDemo
+from ece544lab.demos.duality import PRESETS, DualityDemo, standard_form
+from ece544lab.demos.svm import SVMDemo
 
 
 @pytest.mark.parametrize("dataset, kernel, C", [("blobs", "linear", 1.0), ("overlap", "linear", 0.3),

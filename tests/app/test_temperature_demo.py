@@ -10,7 +10,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.svm import SVC as SkSVC
 
-from ece544lab.temperature_demo import MARGINS, TemperatureDemo
+from ece544lab.demos.temperature import MARGINS, TemperatureDemo
 
 
 def sk_svm(X, y, C_notes, L=1.0):
@@ -188,7 +188,7 @@ def test_nan_eps_is_refused_and_a_bad_url_value_is_shown(monkeypatch):
     with pytest.raises(ValueError, match="eps"):
         demo.eps = float("nan")
     assert demo.eps == 0.3
-    from ece544lab import app as shell
+    from ece544lab.shell import app as shell
 
     monkeypatch.setitem(shell.DEMOS, TemperatureDemo.slug, TemperatureDemo)
     shown = shell.App(search="?eps=nan&C=2").instance(TemperatureDemo.slug)

@@ -27,8 +27,8 @@ from ece544core.logistic import LogisticRegression, SoftmaxRegression
 from ece544core.multiclass import MulticlassSVM, OneVsOneClassifier, OneVsRestClassifier
 from ece544core.svm import SVC
 
-from .common import Demo, LabelledClickedPoints, guarded, heading
-from .plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, one_hot,
+from ..views.common import Demo, LabelledClickedPoints, guarded, heading
+from ..views.plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, one_hot,
                        region_image, zero_level_lines)
 
 METHODS = {"ovr": "one-vs-rest", "ovo": "one-vs-one", "softmax": "softmax regression",

@@ -20,9 +20,9 @@ from ece544core import kernels
 from ece544core.kernel_logistic import KernelLogisticRegression
 from ece544core.svm import SVC
 
-from .common import CONTROL_WIDTH, Demo, guarded, heading, stats_html
+from ..views.common import CONTROL_WIDTH, Demo, guarded, heading, stats_html
 from .kernel_algebra import GENERATORS, USES, base_kernel, compose, sorted_data, trick_check
-from .plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, one_hot,
+from ..views.plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, one_hot,
                        region_image, zero_level_lines)
 
 #: Base functions offered for K1 and K2; "distance" ||x - z|| is the deliberate non-kernel.

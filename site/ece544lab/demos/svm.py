@@ -21,8 +21,8 @@ from bokeh.models import ColumnDataSource, HoverTool, Range1d
 from ece544core import datasets
 from ece544core.svm import HARD_MARGIN_BOUND, SVC
 
-from .common import Demo, LabelledClickedPoints, guarded, heading, stats_html
-from .plotting import (PALETTE, class_colors, empty_image, fit_box, grid, line_in_box, make_figure,
+from ..views.common import Demo, LabelledClickedPoints, guarded, heading, stats_html
+from ..views.plotting import (PALETTE, class_colors, empty_image, fit_box, grid, line_in_box, make_figure,
                        one_hot, region_image, zero_level_lines)
 
 

@@ -20,8 +20,8 @@ from bokeh.plotting.contour import contour_data
 
 from ece544core import optim
 
-from .common import CONTROL_WIDTH, Demo, Playable, guarded, heading, stats_html
-from .plotting import PALETTE, make_figure
+from ..views.common import CONTROL_WIDTH, Demo, Playable, guarded, heading, stats_html
+from ..views.plotting import PALETTE, make_figure
 
 METHODS = ["gd", "momentum", "nesterov", "newton", "lbfgs"]
 STEPS = ["constant", "1/L", "2/(L+mu)", "optimal", "armijo", "exact", "diminishing"]

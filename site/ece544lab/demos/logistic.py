@@ -19,8 +19,8 @@ from ece544core import datasets
 from ece544core.linear_model import LinearRegression, PolynomialFeatures
 from ece544core.logistic import LogisticRegression, sigmoid
 
-from .common import Demo, LabelledClickedPoints, guarded, heading, stats_html
-from .plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, region_image,
+from ..views.common import Demo, LabelledClickedPoints, guarded, heading, stats_html
+from ..views.plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, region_image,
                        zero_level_lines)
 
 

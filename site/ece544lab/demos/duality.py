@@ -21,10 +21,10 @@ from bokeh.models import Arrow, ColumnDataSource, CustomJS, Label, Range1d, VeeH
 
 from ece544core.duality import linprog, lp_dual
 
-from .common import CONTROL_WIDTH, Demo, guarded, heading, stats_html
+from ..views.common import CONTROL_WIDTH, Demo, guarded, heading, stats_html
 from .lp_geometry import (PRESETS, SUB, fmt, number, polygon_vertices, row_text,
                           standard_form, vec)
-from .plotting import PALETTE, clip_line, make_figure
+from ..views.plotting import PALETTE, clip_line, make_figure
 
 FRAME = 430                     # polygon plot frame (square, pixels; boxes are square too)
 FLOOR = 1e-16                   # the log-scale gap plot shows smaller values at this floor

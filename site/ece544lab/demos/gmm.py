@@ -21,8 +21,8 @@ from ece544core import datasets
 from ece544core.cluster import KMeans
 from ece544core.mixture import gaussian_ml_fit, gmm_e_step, gmm_m_step, log_gaussian_pdf
 
-from .common import ClickedPoints, Demo, KATEX_CSS, Playable, guarded, heading, stats_html
-from .plotting import (PALETTE, class_colors, covariance_ellipse, fit_box, make_figure,
+from ..views.common import ClickedPoints, Demo, KATEX_CSS, Playable, guarded, heading, stats_html
+from ..views.plotting import (PALETTE, class_colors, covariance_ellipse, fit_box, make_figure,
                        mix_colors)
 
 FRAME = (460, 380)        # main plot frame in screen pixels; the data box gets the same aspect

@@ -13,19 +13,19 @@ from urllib.parse import parse_qsl
 import panel as pn
 import param
 
-from .common import Demo
-from .duality_demo import DualityDemo
-from .gmm_demo import GMMDemo
-from .kernels_demo import KernelsDemo
-from .kmeans_demo import KMeansDemo
-from .knn_demo import KNNDemo
-from .logistic_demo import LogisticDemo
-from .multiclass_demo import MulticlassDemo
-from .optim_demo import OptimDemo
-from .regression_demo import RegressionDemo
-from .structured_demo import StructuredDemo
-from .svm_demo import SVMDemo
-from .temperature_demo import TemperatureDemo
+from ..views.common import Demo
+from ..demos.duality import DualityDemo
+from ..demos.gmm import GMMDemo
+from ..demos.kernels import KernelsDemo
+from ..demos.kmeans import KMeansDemo
+from ..demos.knn import KNNDemo
+from ..demos.logistic import LogisticDemo
+from ..demos.multiclass import MulticlassDemo
+from ..demos.optim import OptimDemo
+from ..demos.regression import RegressionDemo
+from ..demos.structured import StructuredDemo
+from ..demos.svm import SVMDemo
+from ..demos.temperature import TemperatureDemo
 
 ERROR_CSS = """
 .error-message { background: #fdecea; color: #7f1d1d; border: 1px solid #f5c2c0;

@@ -18,8 +18,8 @@ from bokeh.palettes import Greys256
 from ece544core import datasets
 from ece544core.neighbors import KNeighborsClassifier, knn_vote, vote_ties
 
-from .common import Demo, guarded, stats_html
-from .plotting import class_colors, empty_image, fit_box, grid, make_figure, region_image
+from ..views.common import Demo, guarded, stats_html
+from ..views.plotting import class_colors, empty_image, fit_box, grid, make_figure, region_image
 
 
 def _blobs(n_samples: int, noise: float, random_state: int):

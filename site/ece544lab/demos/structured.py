@@ -19,8 +19,8 @@ from bokeh.models import (ColumnDataSource, FixedTicker, Label, LinearColorMappe
 
 from ece544core import structured
 
-from .common import Demo, guarded, heading, stats_html
-from .plotting import PALETTE, make_figure
+from ..views.common import Demo, guarded, heading, stats_html
+from ..views.plotting import PALETTE, make_figure
 
 #: Largest T of the search comparison (and of its work-count plot).
 SEARCH_T_MAX = 30

@@ -30,10 +30,10 @@ from ece544core.losses import (TemperatureClassifier, binary_logistic_loss,
                                binary_temperature_loss)
 from ece544core.svm import SVC
 
-from .common import Demo, guarded, heading, stats_html
-from .plotting import (PALETTE, class_colors, empty_image, fit_box, grid, line_in_box, make_figure,
+from ..views.common import Demo, guarded, heading, stats_html
+from ..views.plotting import (PALETTE, class_colors, empty_image, fit_box, grid, line_in_box, make_figure,
                        one_hot, region_image)
-from .svm_demo import GENERATORS as SVM_GENERATORS
+from .svm import GENERATORS as SVM_GENERATORS
 
 GENERATORS = {name: SVM_GENERATORS[name] for name in ("blobs", "overlap", "moons")}
 MARGINS = np.linspace(-3.0, 3.0, 301)      # margin axis m of the loss plot

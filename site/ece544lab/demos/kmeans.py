@@ -19,8 +19,8 @@ from bokeh.models import ColumnDataSource, Range1d
 from ece544core import datasets
 from ece544core.cluster import KMeans, kmeans_assign, kmeans_plusplus, kmeans_update
 
-from .common import CONTROL_WIDTH, ClickedPoints, Demo, Playable, guarded, heading, stats_html
-from .plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, one_hot,
+from ..views.common import CONTROL_WIDTH, ClickedPoints, Demo, Playable, guarded, heading, stats_html
+from ..views.plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, one_hot,
                        region_image)
 
 GRID_N = 120              # Voronoi image is GRID_N x GRID_N

@@ -16,8 +16,8 @@ from ece544core import datasets
 from ece544core.linear_model import (LinearRegression, PolynomialFeatures, Ridge,
                                      gaussian_noise_mle, mean_squared_error)
 
-from .common import CONTROL_WIDTH, Demo, guarded, stats_html
-from .plotting import PALETTE, make_figure
+from ..views.common import CONTROL_WIDTH, Demo, guarded, stats_html
+from ..views.plotting import PALETTE, make_figure
 
 MAX_DEGREE = 15
 N_TEST = 200          # fresh samples of the same function for the test error

@@ -1,0 +1,1 @@
+"""One module per demo (a package where a demo is large)."""

@@ -1,0 +1,1 @@
+"""The shell: navigation, URL state, embed mode, the error area, long jobs."""

@@ -1,0 +1,1 @@
+"""What several demos draw: the demo page, plotting helpers, shared views."""
