@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_array, check_option, check_random_state, check_scalar, check_y
-from .toysets import (TOY_2D, ToySet, make_anisotropic_blobs, make_blobs, make_circles,  # noqa: F401
-                      make_moons, make_spirals, make_toy, make_xor)
+from ._validation import check_option, check_random_state, check_scalar, check_y
+from .toysets import (TOY_2D, ToySet, _n_samples, _noise,  # noqa: F401
+                      make_anisotropic_blobs, make_blobs, make_circles, make_moons, make_spirals,
+                      make_toy, make_xor)
 
 __all__ = [
     "make_blobs", "make_moons", "make_circles", "make_xor", "make_spirals",
@@ -26,25 +27,6 @@ __all__ = [
 MNIST_PATH = Path(__file__).parent / "data" / "mnist.npz"
 #: The split convention: the (pre-shuffled) first 8000 digits train, the last 2000 test.
 MNIST_TRAIN_SIZE = 8000
-
-
-# ------------------------------------------------------------------------------ helpers
-def _n_samples(n_samples, minimum: int) -> int:
-    return check_scalar(n_samples, "n_samples", kind=int, min_val=minimum)
-
-
-def _noise(noise) -> float:
-    return check_scalar(noise, "noise", kind=(int, float), min_val=0.0)
-
-
-def _split_counts(n: int, parts: int) -> np.ndarray:
-    """n as evenly as possible into ``parts`` integers, the first ones one larger."""
-    return np.full(parts, n // parts) + (np.arange(parts) < n % parts)
-
-
-def _shuffled(rng: np.random.Generator, X: np.ndarray, y: np.ndarray):
-    order = rng.permutation(len(y))
-    return X[order], y[order].astype(np.int64)
 
 
 # ------------------------------------------------------------------------------ 1-D sets

@@ -226,14 +226,12 @@ class ToySet:
     fixed_classes: bool = True
 
 
-def _two_blobs(n_samples, noise, n_classes, random_state):
-    return make_blobs(n_samples, centers=[[-1.5, -1.0], [1.5, 1.0]], cluster_std=0.2 + 2.0 * noise,
-                      random_state=random_state)
-
-
-def _overlap(n_samples, noise, n_classes, random_state):
-    return make_blobs(n_samples, centers=[[-0.8, -0.5], [0.8, 0.5]], cluster_std=0.6 + 2.0 * noise,
-                      random_state=random_state)
+def _pair(centre, base_std):
+    """Two blobs at -centre and +centre with std base_std + 2 noise."""
+    def make(n_samples, noise, n_classes, random_state):
+        return make_blobs(n_samples, centers=[[-c for c in centre], list(centre)],
+                          cluster_std=base_std + 2.0 * noise, random_state=random_state)
+    return make
 
 
 def _random_blobs(n_samples, noise, n_classes, random_state):
@@ -254,9 +252,9 @@ def _no_classes(fn):
 
 
 TOY_2D: dict[str, ToySet] = {s.name: s for s in (
-    ToySet("blobs", _two_blobs, 2, "blob std = 0.2 + 2 noise; centres +-(1.5, 1): separable "
+    ToySet("blobs", _pair((1.5, 1.0), 0.2), 2, "blob std = 0.2 + 2 noise; centres +-(1.5, 1): separable "
            "at small noise"),
-    ToySet("overlap", _overlap, 2, "blob std = 0.6 + 2 noise; centres +-(0.8, 0.5): never "
+    ToySet("overlap", _pair((0.8, 0.5), 0.6), 2, "blob std = 0.6 + 2 noise; centres +-(0.8, 0.5): never "
            "linearly separable"),
     ToySet("moons", _no_classes(make_moons), 2, "std of the Gaussian noise added to the moons"),
     ToySet("circles", _no_classes(make_circles), 2, "std of the noise added to the circles"),
