@@ -1,12 +1,10 @@
-"""The SVM and duality demos against independent references (scikit-learn SVC, SciPy HiGHS)."""
+"""The SVM demo against an independent reference (scikit-learn SVC)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.optimize import linprog as highs
 from sklearn.svm import SVC as SkSVC
 
-from ece544lab.demos.duality import PRESETS, DualityDemo, standard_form
 from ece544lab.demos.svm import SVMDemo
 
 
@@ -35,28 +33,6 @@ def test_svm_demo_slider_changes_the_plot_and_hard_margin_fails_clearly():
     assert "not linearly separable" in demo.error
     demo.hard_margin = False
     assert demo.error == ""
-
-
-@pytest.mark.parametrize("preset", ["textbook", "geq"])
-@pytest.mark.parametrize("theta", [200.0, 240.0, 300.0])
-def test_duality_demo_matches_highs(preset, theta):
-    demo = DualityDemo(preset=preset, theta=theta)
-    assert demo.error == ""
-    A, b, _ = standard_form(PRESETS[preset]["rows"], PRESETS[preset]["moved"], 0.0)
-    c = demo.objective()
-    ref = highs(c, A_ub=A, b_ub=b, bounds=(None, None), method="highs")
-    assert demo.result.fun == pytest.approx(ref.fun, abs=1e-7)
-    assert demo.dual_value() == pytest.approx(ref.fun, abs=1e-6)         # strong duality
-
-
-def test_duality_demo_bad_presets_report_status_without_error():
-    demo = DualityDemo()
-    for preset, status in (("infeasible", "infeasible"), ("unbounded", "unbounded")):
-        demo.preset = preset
-        assert demo.error == ""
-        assert demo.result.status == status
-    demo.evaluate_at(float("nan"), 0.0)
-    assert demo.error
 
 
 def test_svm_demo_primal_solver_agrees_with_smo_and_sklearn():
