@@ -11,8 +11,10 @@ from sklearn.multiclass import OneVsRestClassifier as SkOvR
 from sklearn.svm import SVC as SkSVC
 from sklearn.svm import LinearSVC
 
+from ece544core.crammer_singer import crammer_singer_loss
+from ece544core.toysets import class_centers
 from ece544lab.demos.multiclass import (GRID_N, METHODS, MulticlassDemo, argmax_boundaries,
-                                       blob_centers, crammer_singer_losses, filled_regions)
+                                       filled_regions)
 
 AWAY = 0.05   # "away from a boundary": the reference's top-two score gap exceeds this
 
@@ -134,17 +136,9 @@ def test_multiclass_svm_matches_crammer_singer_linear_svc(demo):
     np.testing.assert_array_equal(r.pred[away], S.argmax(axis=1)[away])
     # the live Crammer-Singer losses reproduce the solver's objective J(W)
     W2 = np.sum(r.model.coef_ ** 2) + np.sum(r.model.intercept_ ** 2)
-    loss = crammer_singer_losses(r.model.decision_function(demo.X), demo.y)
+    loss = crammer_singer_loss(r.model.decision_function(demo.X), demo.y)
     assert demo.C / 2 * W2 + loss.sum() == pytest.approx(r.model.history_["objective"][-1],
                                                          rel=1e-9)
-
-
-def test_crammer_singer_losses_by_hand():
-    S = np.array([[2.0, 1.5, -1.0], [0.0, 0.2, 0.1], [3.0, 0.0, 1.0]])
-    y = np.array([0, 2, 0])
-    # row 0: max(0, 1 + 1.5 - 2, 1 - 1 - 2) = 0.5; row 1: max(1 + 0 - 0.1, 1 + 0.2 - 0.1, 0)
-    # = 1.1; row 2: max(0, 1 - 3, 1 + 1 - 3) = 0
-    np.testing.assert_allclose(crammer_singer_losses(S, y), [0.5, 1.1, 0.0])
 
 
 # ------------------------------------------------------------------ ambiguity and ties
@@ -221,7 +215,7 @@ def test_filled_regions_and_boundaries_on_known_shapes():
 def test_line_layout_defeats_one_vs_rest(demo):
     """The notes' caveat: a middle class cannot be cut from the rest by one line."""
     demo.param.update(layout="line", n_classes=5, base="svm", C=1.0)
-    np.testing.assert_allclose(blob_centers(5, "line", 0)[:, 1], 0.0)
+    np.testing.assert_allclose(class_centers(5, "line")[:, 1], 0.0)
     acc = {m: demo.stats[f"acc_{m}"][1] for m in METHODS}
     assert acc["ovr"] < acc["softmax"] - 0.1 and acc["ovr"] < acc["ovo"] - 0.1
 

@@ -22,10 +22,10 @@ import param
 from bokeh.events import Tap
 from bokeh.models import ColumnDataSource, Range1d
 
-from ece544core import datasets
 from ece544core.logistic import LogisticRegression, SoftmaxRegression
 from ece544core.multiclass import MulticlassSVM, OneVsOneClassifier, OneVsRestClassifier
 from ece544core.svm import SVC
+from ece544core.toysets import CENTER_LAYOUTS, class_centers, make_blobs
 
 from ..views.common import Demo, LabelledClickedPoints, guarded, heading
 from ..views.plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, one_hot,
@@ -35,7 +35,7 @@ METHODS = {"ovr": "one-vs-rest", "ovo": "one-vs-one", "softmax": "softmax regres
            "msvm": "multiclass SVM"}
 SHORT = {"ovr": "OvR", "ovo": "OvO", "softmax": "softmax", "msvm": "multiclass SVM"}
 BASES = {"svm": "linear SVM", "logistic": "logistic regression"}
-LAYOUTS = ("circle", "line", "random")
+LAYOUTS = CENTER_LAYOUTS
 CLASS_NAMES = ["blue", "orange", "green", "pink", "sky"]   # PALETTE[0..4]
 RADIUS = 2.5               # blob centres on a circle of this radius, random ones in a box
 LINE_GAP = 2.0             # distance of neighbouring centres on the line
@@ -50,25 +50,12 @@ MULTI_COLOR, NONE_COLOR, TIE_COLOR = "#000000", "#555555", "#000000"
 
 
 # ------------------------------------------------------------------------------ data
-def blob_centers(n_classes: int, layout: str, seed: int) -> np.ndarray:
-    """(K, 2) centres: evenly on a circle of radius RADIUS, LINE_GAP apart on a horizontal line
-    (the middle classes cannot be cut from the rest by one line), or uniform in
-    [-RADIUS, RADIUS]^2 (drawn from ``seed``)."""
-    K = int(n_classes)
-    if layout == "circle":
-        t = np.pi / 2 + 2 * np.pi * np.arange(K) / K
-        return RADIUS * np.column_stack([np.cos(t), np.sin(t)])
-    if layout == "line":
-        return np.column_stack([LINE_GAP * (np.arange(K) - (K - 1) / 2), np.zeros(K)])
-    if layout == "random":
-        return np.random.default_rng(seed + 7919).uniform(-RADIUS, RADIUS, size=(K, 2))
-    raise ValueError(f"layout must be one of {LAYOUTS}; got {layout!r}")
-
-
 def make_data(n_classes: int, n_samples: int, spread: float, layout: str, seed: int):
-    """K Gaussian blobs x ~ N(mu_k, spread^2 I) around ``blob_centers``: (X (n, 2), y (n,))."""
-    return datasets.make_blobs(n_samples=n_samples, centers=blob_centers(n_classes, layout, seed),
-                               cluster_std=spread, random_state=seed)
+    """K Gaussian blobs x ~ N(mu_k, spread^2 I) around ``toysets.class_centers`` (the random
+    layout's centres drawn from seed + 7919): (X (n, 2), y (n,))."""
+    centers = class_centers(n_classes, layout, radius=RADIUS, gap=LINE_GAP,
+                            random_state=seed + 7919)
+    return make_blobs(n_samples=n_samples, centers=centers, cluster_std=spread, random_state=seed)
 
 
 def filled_regions(xs: np.ndarray, ys: np.ndarray, mask: np.ndarray) -> dict:
@@ -184,15 +171,6 @@ def fit_method(method: str, base: str, C: float, X: np.ndarray, y: np.ndarray,
     if method == "msvm":
         result["converged"] = bool(model.converged_)
     return MethodResult(**result)
-
-
-def crammer_singer_losses(scores: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """max_y ([y != y_i] + s_y - s_{y_i}) per sample from the scores s (n, K), idx = y_i's
-    column; >= 0 (y = y_i gives 0)."""
-    rows = np.arange(len(idx))
-    Z = scores + 1.0 - scores[rows, idx][:, None]
-    Z[rows, idx] = 0.0
-    return Z.max(axis=1)
 
 
 # ------------------------------------------------------------------------------ the demo
@@ -535,9 +513,8 @@ class MulticlassDemo(LabelledClickedPoints, Demo):
     def _show_answers(self) -> None:
         res, K, n = self.results, self.n_classes, len(self.y)
         ovr, ovo, soft, msvm = (res[m] for m in METHODS)
-        classes = msvm.model.classes_
-        idx = np.searchsorted(classes, self.y)
-        cs = crammer_singer_losses(np.asarray(msvm.model.decision_function(self.X)), idx)
+        idx = np.searchsorted(msvm.model.classes_, self.y)
+        cs = msvm.model.losses(self.X, self.y)     # the Crammer-Singer loss of every point
         agree = float(np.mean(soft.pred == msvm.pred))
         proba = soft.model.predict_proba(self.X)[np.arange(n), idx]
         n_mid = int(np.sum(ovr.claims > 1)) + int(np.sum(ovr.claims == 0))

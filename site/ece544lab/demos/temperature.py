@@ -25,17 +25,18 @@ import param
 from bokeh.events import Tap
 from bokeh.models import ColumnDataSource, HoverTool, Range1d, Span
 
+from ece544core.datasets import make_toy
 from ece544core.logistic import LogisticRegression
-from ece544core.losses import (TemperatureClassifier, binary_logistic_loss,
-                               binary_temperature_loss)
+from ece544core.losses import binary_logistic_loss, binary_temperature_loss
 from ece544core.svm import SVC
+from ece544core.temperature import (TemperatureClassifier, temperature_bounds,
+                                    temperature_objective)
 
 from ..views.common import Demo, guarded, heading, stats_html
 from ..views.plotting import (PALETTE, class_colors, empty_image, fit_box, grid, line_in_box, make_figure,
                        one_hot, region_image)
-from .svm import GENERATORS as SVM_GENERATORS
 
-GENERATORS = {name: SVM_GENERATORS[name] for name in ("blobs", "overlap", "moons")}
+DATASETS = ("blobs", "overlap", "moons")  # two-class sets of datasets.TOY_2D
 MARGINS = np.linspace(-3.0, 3.0, 301)      # margin axis m of the loss plot
 GRID_N = 60                                # the sign-of-f image is GRID_N x GRID_N
 FRAME = (420, 360)                         # data plot frame (pixels); the data box gets its aspect
@@ -51,14 +52,6 @@ SOFT_COLOR, BOUNDED_COLOR = PALETTE[2], "#000000"
 def margins_of(w: np.ndarray, b: float, X: np.ndarray, signs: np.ndarray) -> np.ndarray:
     """m_i = y_i (w^T x_i + b)."""
     return signs * (X @ np.ravel(w) + b)
-
-
-def objective(w: np.ndarray, b: float, X: np.ndarray, signs: np.ndarray, C: float, eps: float,
-              L: float) -> float:
-    """J_eps(w, b) = C/2 ||w||^2 + sum_i eps ln(1 + exp((L - m_i) / eps)) (eps = 0: the hinge)."""
-    w = np.ravel(w)
-    m = margins_of(w, b, X, signs)
-    return 0.5 * C * float(w @ w) + float(binary_temperature_loss(m, eps, L).sum())
 
 
 def compare_lines(w, b: float, w_ref, b_ref: float) -> tuple[float | None, float | None]:
@@ -115,7 +108,7 @@ class TemperatureDemo(Demo):
     task_loss = param.Number(default=1.0, bounds=(0.0, 2.0), step=0.05, label="task loss L",
                              doc="L(y, yhat) = L [y != yhat]: the margin the hinge asks for "
                                  "(1: the SVM; 0 with eps = 1: logistic regression).")
-    dataset = param.Selector(default="blobs", objects=list(GENERATORS),
+    dataset = param.Selector(default="blobs", objects=list(DATASETS),
                              doc="Two-class toy data: separable blobs, overlapping blobs, moons.")
     n_samples = param.Integer(default=80, bounds=(10, 200), label="n (points)",
                               doc="Number of generated points.")
@@ -277,8 +270,7 @@ class TemperatureDemo(Demo):
         self._update_eps()
 
     def _update_data(self) -> None:
-        X, y = GENERATORS[self.dataset](n_samples=self.n_samples, noise=self.noise,
-                                        random_state=self.seed)
+        X, y = make_toy(self.dataset, self.n_samples, self.noise, random_state=self.seed)
         self.X, self.y = np.asarray(X, float), np.asarray(y, int)
         self.signs = np.where(self.y == 1, 1.0, -1.0)
         self.box = fit_box(self.X, FRAME[0] / FRAME[1])
@@ -368,7 +360,7 @@ class TemperatureDemo(Demo):
         logit = LogisticRegression(C=C).fit(X, y)
         ref = dict(svm=svm, logistic=dict(w=logit.coef_[0].copy(),
                                           b=float(logit.intercept_[0])),
-                   J0=objective(svm["w"], svm["b"], X, self.signs, C, 0.0, L), eps0=None)
+                   J0=temperature_objective(svm["w"], svm["b"], X, self.signs, C, 0.0, L), eps0=None)
         self._refs[key] = ref
         while len(self._refs) > CACHE_SIZE:
             self._refs.popitem(last=False)
@@ -398,7 +390,7 @@ class TemperatureDemo(Demo):
         else:
             beta = self.ref["svm"]["alpha"]          # the SVM's alpha (dual_coef_ is one-hot)
         self.state = dict(w=w, b=b, m=m, beta=beta,
-                          J=objective(w, b, self.X, self.signs, C, eps, L),
+                          J=temperature_objective(w, b, self.X, self.signs, C, eps, L),
                           loss=binary_temperature_loss(m, eps, L),
                           hinge=binary_temperature_loss(m, 0.0, L))
 
@@ -463,7 +455,7 @@ class TemperatureDemo(Demo):
         svm, logit = self.ref["svm"], self.ref["logistic"]
         a_svm, d_svm = compare_lines(s["w"], s["b"], svm["w"], svm["b"])
         a_log, d_log = compare_lines(s["w"], s["b"], logit["w"], logit["b"])
-        J0, upper = self.ref["J0"], self.ref["J0"] + n * eps * LN2
+        J0, upper = temperature_bounds(self.ref["J0"], n, eps)
         soft, bounded = self._support_masks()
         resid = s["w"] - (s["beta"] * self.signs) @ self.X / C
 
