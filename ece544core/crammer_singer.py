@@ -28,7 +28,6 @@ from __future__ import annotations
 import numpy as np
 
 from ._history import History
-from ._math import log_softmax
 from ._validation import check_random_state
 from .losses import multiclass_hinge
 
@@ -67,12 +66,12 @@ def _margins(W, X, idx, Dy) -> np.ndarray:
 
 
 def _primal(W, X, idx, Dy, C: float) -> float:
-    return 0.5 * C * float(np.sum(W * W)) + float(_margins(W, X, idx, Dy).max(axis=1).sum())
+    return 0.5 * C * float((W * W).sum()) + float(_margins(W, X, idx, Dy).max(axis=1).sum())
 
 
 def _dual(beta, X, E, Dy, C: float):
     W = (E - beta).T @ X / C
-    return float(np.sum(beta * Dy)) - 0.5 * C * float(np.sum(W * W)), W
+    return float((beta * Dy).sum()) - 0.5 * C * float((W * W).sum()), W
 
 
 def primal_objective(W, X, idx, D, C: float) -> float:
@@ -186,7 +185,7 @@ def active_set_solve(X, idx, D, C: float, A, eps: float, max_gap: float):
     top = A.max(axis=1, keepdims=True)
     n, K = A.shape
     for width in (3.0 * eps, 10.0 * eps):
-        if int(np.sum(A >= top - width)) - n > 2 * K * X.shape[1]:
+        if int((A >= top - width).sum()) - n > 2 * K * X.shape[1]:
             return None
         B = _kkt_on_sets(X, idx, D, C, A, width)
         if B.min() < -1e-9:
@@ -204,12 +203,20 @@ def active_set_solve(X, idx, D, C: float, A, eps: float, max_gap: float):
 def _smoothed(W, X, idx, Dy, C: float, eps: float):
     """(J_eps(W), p = softmax(A / eps) (n, K)) with A the margins of :func:`_margins`.
 
-    From one log-softmax: ln sum_yhat exp(Z_i,yhat) = Z_i,y_i - log p_i,y_i (Z = A / eps)."""
-    Z = _margins(W, X, idx, Dy) / eps
-    logp = log_softmax(Z, axis=1)
-    rows = np.arange(idx.size)
-    lse = Z[rows, idx] - logp[rows, idx]
-    return 0.5 * C * float(np.sum(W * W)) + eps * float(lse.sum()), np.exp(logp)
+    The log-sum-exp and the softmax come from one exponential of Z - max Z (Z = A / eps, whose
+    max is >= Z_i,y_i = 0, so every row is finite): this is the inner loop of Newton's line
+    search, and in the browser (wasm) each NumPy call costs tens of microseconds, so
+    ``_math.logsumexp`` plus ``_math.softmax`` (two passes, an errstate each) would double the
+    fit's time."""
+    Z = _margins(W, X, idx, Dy)
+    Z /= eps
+    top = Z.max(axis=1, keepdims=True)
+    Z -= top
+    np.exp(Z, out=Z)
+    s = Z.sum(axis=1, keepdims=True)
+    value = 0.5 * C * float((W * W).sum()) + eps * float(top.sum() + np.log(s).sum())
+    Z /= s
+    return value, Z
 
 
 def _newton_step(W, P, E, X, XX, C: float, eps: float):
@@ -224,7 +231,7 @@ def _newton_step(W, P, E, X, XX, C: float, eps: float):
     H = (A.reshape(n, K * K).T @ XX).reshape(K, K, d, d)
     H = H.transpose(0, 2, 1, 3).reshape(K * d, K * d) / eps + C * np.eye(K * d)
     step = -np.linalg.solve(H, G.ravel()).reshape(K, d)
-    return step, -float(np.sum(G * step))
+    return step, -float((G * step).sum())
 
 
 def newton_path(X, idx, D, C: float, max_iter: int, tol: float):

@@ -12,8 +12,8 @@ from sklearn.svm import LinearSVC
 
 from ece544core.crammer_singer import crammer_singer_loss
 from ece544core.toysets import class_centers
-from ece544lab.demos.multiclass import (GRID_N, METHODS, MulticlassDemo, argmax_boundaries,
-                                       filled_regions)
+from ece544lab.demos.multiclass import (GRID_N, METHODS, MulticlassDemo, MulticlassModel,
+                                       argmax_boundaries, filled_regions)
 
 AWAY = 0.05   # "away from a boundary": the reference's top-two score gap exceeds this
 
@@ -288,12 +288,19 @@ def test_bad_input_is_refused_and_the_demo_keeps_working(demo):
 
 
 def test_five_classes_run_as_a_job_that_finishes_natively():
+    from ece544lab.shell.jobs import Progress
+
     demo = MulticlassDemo(n_classes=5)
     assert demo.jobs.state == "done" and demo.result.K == 5
-    job = demo.compute()                                   # a generator of Progress chunks
-    assert hasattr(job, "send")
-    demo.C = 5.0                                           # four new fits: four chunks
+    demo.C = 5.0
     assert demo.jobs.state == "done" and demo.result.C == 5.0
+    demo.fits = MulticlassModel()                          # nothing cached: four chunks
+    job = demo.compute()
+    chunks = list(iter(lambda: next(job, None), None))
+    assert len(chunks) == 4 and all(isinstance(c, Progress) for c in chunks)
+    assert [c.fraction for c in chunks] == [0.0, 0.25, 0.5, 0.75]
+    small = MulticlassDemo(n_classes=3, n_samples=150)     # quick: computed at once
+    assert type(small.compute()).__name__ == "MulticlassResult"
 
 
 def test_url_parameters_reproduce_the_view():

@@ -29,6 +29,18 @@ GRID_N = 80                # every region image is GRID_N x GRID_N
 FRAME = (440, 380)         # main plot frame (pixels); the data box gets its aspect
 SMALL = (200, 173)         # frame of each of the four small plots (same aspect)
 MULTI_COLOR, NONE_COLOR, TIE_COLOR = "#000000", "#555555", "#000000"
+#: A long job (progress bar, Stop) from this many classes or n K points on: below, the four fits
+#: take ~25-45 ms natively (~10x that in the browser at the top of the range).
+JOB_CLASSES, JOB_POINTS = 5, 1000
+
+
+def _run_now(job):
+    """Drain a job generator at once: its return value."""
+    while True:
+        try:
+            next(job)
+        except StopIteration as end:
+            return end.value
 
 
 def _label(text: str) -> pn.pane.HTML:
@@ -186,13 +198,17 @@ class MulticlassDemo(Demo):
 
     # ------------------------------------------------------------------ compute
     def compute(self):
-        """Data (blobs + clicked points), the grid, then a job fitting every method not cached."""
+        """Data (blobs + clicked points), the grid, then the fits of every method not cached:
+        a long job (a generator of Progress, one chunk per fit) for K = 5 or n K > 1000, else
+        done at once."""
         X, y = make_data(self.n_classes, self.n_samples, self.spread, self.layout, self.seed)
         X, y, clicked = self.canvas.with_clicked(X, y)
         box = self.canvas.box_for(X)
         xx, yy, points = grid(*box, GRID_N)
-        return self._job(X, y, clicked, box, xx, yy, points, self.method, self.base,
-                         float(self.C))
+        job = self._job(X, y, clicked, box, xx, yy, points, self.method, self.base,
+                        float(self.C))
+        long = self.n_classes >= JOB_CLASSES or len(y) * self.n_classes > JOB_POINTS
+        return job if long else _run_now(job)
 
     def _job(self, X, y, clicked, box, xx, yy, points, method, base, C):
         t0 = time.perf_counter()
