@@ -27,7 +27,7 @@ from .text import answers_html, note_html, numbers
 CLASS_NAMES = ["blue", "orange", "green", "pink", "sky"]   # PALETTE[0..4]
 GRID_N = 80                # every region image is GRID_N x GRID_N
 FRAME = (440, 380)         # main plot frame (pixels); the data box gets its aspect
-SMALL = (200, 173)         # frame of each of the four small plots (same aspect)
+SMALL = (170, 147)         # frame of each of the four small plots (same aspect)
 MULTI_COLOR, NONE_COLOR, TIE_COLOR = "#000000", "#555555", "#000000"
 #: A long job (progress bar, Stop) from this many classes or n K points on: below, the four fits
 #: take ~25-45 ms natively (~10x that in the browser at the top of the range).

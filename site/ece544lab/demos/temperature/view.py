@@ -25,8 +25,8 @@ from .compute import DATASETS, MARGINS, SOFT, TemperatureModel, TemperatureResul
 from .text import answers_html, note_html, probe_html, probe_values, stats_of
 
 GRID_N = 60                                # the sign-of-f image is GRID_N x GRID_N
-FRAME = (400, 340)                         # data plot frame (pixels); the data box gets its aspect
-LOSS_FRAME = (360, 310)
+FRAME = (370, 320)                         # data plot frame (pixels); the data box gets its aspect
+LOSS_FRAME = (320, 290)
 CURRENT_COLOR, SVM_COLOR, LOGIT_COLOR = "#000000", PALETTE[5], PALETTE[3]
 SOFT_COLOR, BOUNDED_COLOR = PALETTE[2], "#000000"
 #: The eps slider shows the value itself (typed values such as 0.001 included) and names the
@@ -94,7 +94,7 @@ class TemperatureDemo(Demo):
         self._build_canvas()
         self._numbers = pn.pane.HTML("", sizing_mode="stretch_width")
         self._answers = pn.pane.HTML("", sizing_mode="stretch_width", margin=(0, 10))
-        self._probe_html = pn.pane.HTML("", width=LOSS_FRAME[0] + 60, margin=(0, 10))
+        self._probe_html = pn.pane.HTML("", width=LOSS_FRAME[0] + 50, margin=(0, 10))
         self._note = pn.pane.HTML("", sizing_mode="stretch_width", margin=(0, 10))
         self._c_sklearn = pn.pane.HTML("", margin=(0, 10))
         self._eps_text = pn.widgets.TextInput(name="ε exactly (type, e.g. 1e-3)",
@@ -116,7 +116,7 @@ class TemperatureDemo(Demo):
             "Red dashed</b>: hinge max(0, L − m) (ε = 0); grey dotted: hinge + ε ln 2 (the upper "
             "bound); <b style='color:#CC79A7'>pink dashed</b>: logistic ln(1 + e<sup>−m</sup>) "
             "(ε = 1, L = 0). Dots: the training points' margins and losses. Click to probe a "
-            "margin.</small>", width=LOSS_FRAME[0] + 60, margin=(0, 10))
+            "margin.</small>", width=LOSS_FRAME[0] + 50, margin=(0, 10))
         data_legend = pn.pane.HTML(
             "<small><b>Thick black</b>: boundary at the current ε; grey dotted: f = ±L (β = ½). "
             "Thin <b style='color:#D55E00'>red</b>: the SVM (ε = 0, svm.SVC); thin "
@@ -124,7 +124,7 @@ class TemperatureDemo(Demo):
             "logistic.LogisticRegression). <b style='color:#009E73'>Green rings</b>: soft "
             "support vectors 0.01 &lt; β &lt; 0.99 (ε = 0: free SVs 0 &lt; α &lt; 1); "
             "<b>black squares</b>: β ≥ 0.99 (ε = 0: α = 1). Hover for β and m.</small>",
-            width=FRAME[0] + 60, margin=(0, 10))
+            width=FRAME[0] + 50, margin=(0, 10))
         return pn.Column(
             plots(pn.Column(pn.pane.Bokeh(self.loss_fig), loss_legend, self._probe_html),
                   pn.Column(self.canvas.panel(), data_legend)),
