@@ -235,8 +235,8 @@ class MulticlassDemo(Demo):
                                   f"'c_sklearn_label'>{1.0 / R.C:.4g}</span></small>")
         self.timings["draw_ms"] = 1e3 * (time.perf_counter() - t0)
 
-    def _image(self, R: MulticlassResult, r: MethodResult, alpha: float,
-               grey_unclear: bool) -> np.ndarray:
+    @staticmethod
+    def _image(r: MethodResult, alpha: float, grey_unclear: bool) -> np.ndarray:
         classes = r.model.classes_
         idx = np.searchsorted(classes, r.pred)
         return region_image(one_hot(idx, classes.size), (GRID_N, GRID_N), class_index=classes,
@@ -245,7 +245,7 @@ class MulticlassDemo(Demo):
     def _draw_main(self, R: MulticlassResult) -> None:
         r, c, o = R.selected, self.canvas, R.overlays
         c.set_box(R.box)
-        c.show_regions(self._image(R, r, 0.35, grey_unclear=False), R.box)
+        c.show_regions(self._image(r, 0.35, grey_unclear=False), R.box)
         self.multi_source.data, self.none_source.data = o["multi"], o["none"]
         self.tie_source.data = o["ties"]
         c.show_lines("lines", o["lines"])
@@ -265,7 +265,7 @@ class MulticlassDemo(Demo):
         r = R.results[method]
         (x0, x1), (y0, y1) = R.box
         self.small_sources[method].data = dict(
-            image=[self._image(R, r, 0.5, grey_unclear=True)], x=[x0], y=[y0], dw=[x1 - x0],
+            image=[self._image(r, 0.5, grey_unclear=True)], x=[x0], y=[y0], dw=[x1 - x0],
             dh=[y1 - y0])
         f = self.small_figs[method]
         base = f" ({'SVM' if r.base == 'svm' else 'logistic'})" if r.base else ""
