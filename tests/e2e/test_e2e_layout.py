@@ -92,7 +92,7 @@ def test_every_demo_fits_the_window(browser, base_url, artifacts, registry, widt
         except AssertionError as exc:
             problems.append(str(exc))
     page.close()
-    assert problems == []
+    assert not problems, "\n".join(problems)
 
 
 def test_narrow_window_puts_the_plots_below_the_controls(browser, base_url, artifacts,
@@ -111,7 +111,7 @@ def test_narrow_window_puts_the_plots_below_the_controls(browser, base_url, arti
         except AssertionError as exc:
             problems.append(str(exc))
     page.close()
-    assert problems == []
+    assert not problems, "\n".join(problems)
 
 
 def test_embed_at_800_px_stacks_and_stays_readable(browser, base_url, artifacts, registry):
@@ -128,4 +128,4 @@ def test_embed_at_800_px_stacks_and_stays_readable(browser, base_url, artifacts,
         except AssertionError as exc:
             problems.append(str(exc))
         page.close()
-    assert problems == []
+    assert not problems, "\n".join(problems)
