@@ -231,8 +231,10 @@ def test_history_records_the_duality_gap_closing():
     X, y = make_moons(n_samples=120, noise=0.25, random_state=4)
     m = SVC(C=0.5, kernel="rbf", gamma=1.0, tol=1e-6).fit(X, y)
     h = m.history_
-    gap = np.array(h["duality_gap"])
+    gap = np.array(h["gap"])
     assert len(gap) == len(h["iteration"]) == len(h["dual_objective"])
+    np.testing.assert_allclose(h["primal_objective"] - h["dual_objective"], gap, atol=1e-12)
+    np.testing.assert_array_equal(h["objective"], h["dual_objective"])  # SMO maximises g
     assert np.all(gap >= -1e-9) and gap[0] == pytest.approx(len(y))  # alpha = 0: J = n, g = 0
     assert gap[-1] == pytest.approx(m.primal_objective_ - m.dual_objective_, abs=1e-9)
     assert gap[-1] <= 1e-4 * m.primal_objective_

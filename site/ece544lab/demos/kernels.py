@@ -21,7 +21,9 @@ from ece544core.kernel_logistic import KernelLogisticRegression
 from ece544core.svm import SVC
 
 from ..views.common import CONTROL_WIDTH, Demo, guarded, heading, stats_html
-from .kernel_algebra import GENERATORS, USES, base_kernel, compose, sorted_data, trick_check
+from ece544core.kernel_algebra import base_function, kernel_trick
+
+from .kernel_algebra import DATASETS, USES, kernel_function, sorted_data
 from ..views.plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, one_hot,
                        region_image, zero_level_lines)
 
@@ -67,7 +69,7 @@ class KernelsDemo(Demo):
     url_params = ("dataset", "n_samples", "noise", "seed", "kernel1", "gamma1", "degree1",
                   "coef0_1", "a", "combine", "kernel2", "gamma2", "degree2", "coef0_2", "b", "C")
 
-    dataset = param.Selector(default="circles", objects=list(GENERATORS),
+    dataset = param.Selector(default="circles", objects=list(DATASETS),
                              doc="2-D data set with two classes that no line separates.")
     n_samples = param.Integer(default=60, bounds=(10, 150), label="n (points)",
                               doc="Number of points (the Gram matrix is n x n).")
@@ -273,9 +275,10 @@ class KernelsDemo(Demo):
     # ------------------------------------------------------------------ computation
     def kernel_function(self):
         """K = a·K1 ⊕ b·K2 from the current parameters: (callable, kernel_scale refusals)."""
-        k1 = base_kernel(self.kernel1, self.gamma1, self.degree1, self.coef0_1)
-        k2 = base_kernel(self.kernel2, self.gamma2, self.degree2, self.coef0_2)
-        return compose(k1, k2, self.combine, self.a, self.b)
+        combo = kernel_function((self.kernel1, self.gamma1, self.degree1, self.coef0_1),
+                                (self.kernel2, self.gamma2, self.degree2, self.coef0_2),
+                                self.combine, self.a, self.b)
+        return combo.kernel, list(combo.refusals)
 
     def _part_reports(self, X: np.ndarray) -> dict:
         """Mercer checks of K1 and K2 alone (to show what the combination does to them), cached
@@ -287,7 +290,7 @@ class KernelsDemo(Demo):
                     getattr(self, f"degree{k}"), getattr(self, f"coef0_{k}"))
             key = (data, spec)
             if key not in self._part_cache:
-                self._part_cache[key] = kernels.check_psd(kernels.gram(base_kernel(*spec), X),
+                self._part_cache[key] = kernels.check_psd(kernels.gram(base_function(*spec), X),
                                                           tol=PSD_TOL)
             out[k] = cache[key] = self._part_cache[key]
         self._part_cache = cache  # keep only the current parts
@@ -329,7 +332,9 @@ class KernelsDemo(Demo):
         else:
             degree, gamma, coef0 = 2, 1.0, 1.0
         try:
-            return trick_check(self.X, degree, gamma, coef0)
+            t = kernel_trick(self.X, degree, gamma, coef0)
+            return dict(error=t.error, dim=t.feature_dim, d=t.d, degree=degree, gamma=gamma,
+                        coef0=coef0)
         except ValueError as exc:
             return dict(error=None, reason=str(exc), d=self.X.shape[1], degree=degree,
                         gamma=gamma, coef0=coef0, dim=None)

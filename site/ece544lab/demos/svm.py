@@ -9,6 +9,7 @@ is 2 / ||w|| with ||w||^2 = (1/C^2) sum_ij alpha_i alpha_j y_i y_j K_ij, for any
 """
 from __future__ import annotations
 
+import functools
 import html
 import warnings
 
@@ -20,31 +21,18 @@ from bokeh.models import ColumnDataSource, HoverTool, Range1d
 
 from ece544core import datasets
 from ece544core.svm import HARD_MARGIN_BOUND, SVC
+from ece544core.svm_analysis import analyse_svm
 
 from ..views.common import Demo, LabelledClickedPoints, guarded, heading, stats_html
 from ..views.plotting import (PALETTE, class_colors, empty_image, fit_box, grid, line_in_box, make_figure,
                        one_hot, region_image, zero_level_lines)
 
 
-def _blobs(n_samples: int, noise: float, random_state: int):
-    """Two well separated blobs at +-(1.5, 1), std 0.2 + 2 noise (separable at small noise)."""
-    return datasets.make_blobs(n_samples=n_samples, centers=[[-1.5, -1.0], [1.5, 1.0]],
-                               cluster_std=0.2 + 2.0 * noise, random_state=random_state)
-
-
-def _overlap(n_samples: int, noise: float, random_state: int):
-    """Two overlapping blobs at +-(0.8, 0.5), std 0.6 + 2 noise (never linearly separable)."""
-    return datasets.make_blobs(n_samples=n_samples, centers=[[-0.8, -0.5], [0.8, 0.5]],
-                               cluster_std=0.6 + 2.0 * noise, random_state=random_state)
-
-
-GENERATORS = {
-    "blobs": _blobs,
-    "overlap": _overlap,
-    "moons": datasets.make_moons,
-    "circles": datasets.make_circles,
-    "xor": datasets.make_xor,
-}
+#: The registry's two-class sets (``datasets.make_toy``), plus "custom" (clicked points only).
+DATASETS = ("blobs", "overlap", "moons", "circles", "xor")
+#: Only for ``demos/temperature.py``, which still imports it (group g2b drops that import):
+#: the registry's sets by name. Delete once no demo imports it.
+GENERATORS = {name: functools.partial(datasets.make_toy, name) for name in DATASETS}
 KERNEL_PARAMS = {"linear": (), "poly": ("gamma", "degree", "coef0"), "rbf": ("gamma",),
                  "sigmoid": ("gamma", "coef0")}
 CLASS_NAMES = ["blue: y = −1", "orange: y = +1"]  # PALETTE[0], PALETTE[1]
@@ -53,54 +41,6 @@ FRAME = (460, 400)               # main plot frame in screen pixels; the data bo
 CUSTOM_CORNERS = np.array([[-3.0, -3.0], [3.0, 3.0]])   # steady view of the custom data
 FREE_COLOR, BOUNDED_COLOR = "#009E73", "#000000"
 MAX_SLACK_LABELS = 25            # label at most this many slack segments with their xi
-
-
-# ------------------------------------------------------------------------------ geometry
-def kkt_table(alpha: np.ndarray, yf: np.ndarray, upper: float, tol: float) -> list[dict]:
-    """Complementary slackness of the notes' SVM, one row per set of alphas.
-
-    alpha = 0 => y f >= 1; 0 < alpha < upper => y f = 1; alpha = upper => y f <= 1 (upper = 1;
-    for the hard margin alpha is unbounded and the last row is empty). A violation is a
-    distance beyond ``tol`` from the allowed set."""
-    zero, bounded = alpha <= 0, alpha >= upper
-    free = ~zero & ~bounded
-    rows = []
-    for name, mask, rule, excess in (
-            ("α = 0", zero, "y f ≥ 1", np.maximum(1.0 - yf, 0.0)),
-            ("0 < α < 1" if upper == 1.0 else "α > 0", free, "y f = 1", np.abs(yf - 1.0)),
-            ("α = 1", bounded, "y f ≤ 1", np.maximum(yf - 1.0, 0.0))):
-        m = excess[mask]
-        rows.append(dict(set=name, rule=rule, count=int(mask.sum()),
-                         yf_min=float(yf[mask].min()) if mask.any() else None,
-                         yf_max=float(yf[mask].max()) if mask.any() else None,
-                         worst=float(m.max()) if m.size else 0.0,
-                         violations=int(np.sum(m > tol))))
-    return rows
-
-
-def analyse(model: SVC, X: np.ndarray, signs: np.ndarray, C: float, upper: float,
-            tol: float) -> dict:
-    """What the demo shows about a fitted SVC, from its public attributes only.
-
-    f = decision values, y f, slack xi = max(0, 1 - y f), ||w||^2 = (1/C^2) sum_ij alpha_i
-    alpha_j y_i y_j K_ij = dual_coef . (f(SV) - b), the margin 2/||w||, primal C/2||w||^2 + sum xi
-    and dual sum alpha - C/2 ||w||^2, sum alpha y and the KKT table."""
-    f = model.decision_function(X)
-    yf = signs * f
-    xi = np.maximum(0.0, 1.0 - yf)
-    alpha = np.asarray(model.alpha_, dtype=float)
-    b = float(model.intercept_[0])
-    sv = np.asarray(model.support_, dtype=int)
-    w2 = float(model.dual_coef_[0] @ (f[sv] - b)) if sv.size else 0.0
-    w2 = max(w2, 0.0)
-    free = (alpha > 0) & (alpha < upper)
-    bounded = alpha >= upper
-    primal = C / 2 * w2 + float(xi.sum())
-    dual = float(alpha.sum()) - C / 2 * w2
-    return dict(f=f, yf=yf, xi=xi, alpha=alpha, b=b, support=sv, free=free, bounded=bounded,
-                w2=w2, w_norm=np.sqrt(w2), margin=2 / np.sqrt(w2) if w2 > 0 else np.inf,
-                primal=primal, dual=dual, sum_alpha_y=float(alpha @ signs),
-                kkt=kkt_table(alpha, yf, upper, tol))
 
 
 # ------------------------------------------------------------------------------ the demo
@@ -128,7 +68,7 @@ class SVMDemo(LabelledClickedPoints, Demo):
     url_params = ("dataset", "n_samples", "noise", "seed", "C", "kernel", "gamma", "degree",
                   "coef0", "hard_margin", "tol", "max_iter")
 
-    dataset = param.Selector(default="blobs", objects=[*GENERATORS, "custom"],
+    dataset = param.Selector(default="blobs", objects=[*DATASETS, "custom"],
                              doc="Two-class toy data: separable blobs, overlapping blobs, moons, "
                                  "circles, xor, or 'custom' (starts empty: click to add points).")
     n_samples = param.Integer(default=80, bounds=(10, 300), label="n (points)",
@@ -164,7 +104,7 @@ class SVMDemo(LabelledClickedPoints, Demo):
         self._data_name = self.dataset
         self.X, self.y = np.empty((0, 2)), np.empty(0, dtype=int)
         self.model: SVC | None = None
-        self.result: dict = {}
+        self.result = None  # the SVMAnalysis of the current fit
         self.stats: dict = {}
         self._build_figures()
         self._numbers = pn.pane.HTML("", sizing_mode="stretch_width")
@@ -299,8 +239,8 @@ class SVMDemo(LabelledClickedPoints, Demo):
         if self.dataset == "custom":
             X, y = np.empty((0, 2)), np.empty(0, dtype=int)
         else:
-            X, y = GENERATORS[self.dataset](n_samples=self.n_samples, noise=self.noise,
-                                            random_state=self.seed)
+            X, y = datasets.make_toy(self.dataset, n_samples=self.n_samples, noise=self.noise,
+                                     random_state=self.seed)
         self.X = np.vstack([np.asarray(X, dtype=float), self._clicked_X])
         self.y = np.concatenate([np.asarray(y, dtype=int), self._clicked_y])
         frame = self.X if self.dataset != "custom" else np.vstack([self.X, CUSTOM_CORNERS])
@@ -331,7 +271,6 @@ class SVMDemo(LabelledClickedPoints, Demo):
             self._show_without_model("<p class='demo-hint'>Click the plot to add points of "
                                      "<b>both</b> classes (choose the class on the left).</p>")
             return
-        signs = np.where(self.y == 1, 1.0, -1.0)
         model = self.estimator()
         try:
             with warnings.catch_warnings():
@@ -341,7 +280,7 @@ class SVMDemo(LabelledClickedPoints, Demo):
             self._show_without_model(self._failure_html(str(exc)))
             raise
         self.model = model
-        self.result = analyse(model, self.X, signs, self.C, self.upper, self.tol)
+        self.result = analyse_svm(model, self.X, self.y, self.upper, self.tol)
         self.primal_model = self._primal_view()
         self._draw()
 
@@ -366,12 +305,12 @@ class SVMDemo(LabelledClickedPoints, Demo):
                 kind=["—"] * n, clicked=clicked)
             self.sv_source.data = dict(x=[], y=[], kind=[], color=[], marker=[])
             return
-        free, bounded = r["free"], r["bounded"]
+        free, bounded = r.free, r.bounded
         kind = np.where(free, "free SV (0 < α < 1)" if not self.hard_margin else "SV (α > 0)",
                         np.where(bounded, "bounded SV (α = 1)", "not a SV (α = 0)"))
         self.points_source.data = dict(
             x=X[:, 0], y=X[:, 1], label=np.where(y == 1, 1, -1), color=class_colors(y),
-            alpha=r["alpha"], yf=r["yf"], xi=r["xi"], kind=list(kind), clicked=clicked)
+            alpha=r.alpha, yf=r.yf, xi=r.xi, kind=list(kind), clicked=clicked)
         sv = free | bounded
         self.sv_source.data = dict(
             x=X[sv, 0], y=X[sv, 1], kind=list(kind[sv]),
@@ -388,13 +327,13 @@ class SVMDemo(LabelledClickedPoints, Demo):
         self.region_source.data = dict(image=[image], x=[x0], y=[y0], dw=[x1 - x0],
                                        dh=[y1 - y0])
         if self.kernel == "linear":
-            self._draw_linear(np.ravel(model.coef_), r["b"])
+            self._draw_linear(np.ravel(model.coef_), r.b)
         else:
             self._draw_contours(xx[0], yy[:, 0], F)
         self._draw_points(r)
         h = model.history_
         g = np.asarray(h["dual_objective"], float)
-        primal = g + np.asarray(h["duality_gap"], float)
+        primal = np.asarray(h["primal_objective"], float)
         self.history_source.data = dict(iteration=np.asarray(h["iteration"], float), dual=g,
                                         primal=primal,
                                         kkt=np.asarray(h["kkt_violation"], float))
@@ -419,13 +358,13 @@ class SVMDemo(LabelledClickedPoints, Demo):
                                        level=[lv for lv, _ in kept])
         r = self.result
         w2 = float(w @ w)
-        idx = np.flatnonzero(r["xi"] > 1e-9)
+        idx = np.flatnonzero(r.slack)
         if w2 == 0.0:
             idx = idx[:0]
         signs = np.where(self.y[idx] == 1, 1.0, -1.0)
         start = self.X[idx]
-        end = start + ((signs - r["f"][idx]) / max(w2, 1e-300))[:, None] * w[None, :]
-        xi = r["xi"][idx]
+        end = start + ((signs - r.f[idx]) / max(w2, 1e-300))[:, None] * w[None, :]
+        xi = r.xi[idx]
         labelled = set(idx[np.argsort(-xi)[:MAX_SLACK_LABELS]].tolist())
         mid = (start + end) / 2
         self.slack_source.data = dict(
@@ -448,7 +387,7 @@ class SVMDemo(LabelledClickedPoints, Demo):
 
     def _show_without_model(self, message: str) -> None:
         """Points only: no shading, lines, support vectors or history."""
-        self.model, self.result, self.primal_model = None, {}, None
+        self.model, self.result, self.primal_model = None, None, None
         (x0, x1), (y0, y1) = self.box
         self.region_source.data = dict(image=[np.zeros((1, 1), np.uint32)], x=[x0], y=[y0],
                                        dw=[x1 - x0], dh=[y1 - y0])
@@ -477,25 +416,25 @@ class SVMDemo(LabelledClickedPoints, Demo):
             "C": ("C (notes)", float(self.C)),
             "C_sklearn": ("scikit-learn C = 1 / C", float(1.0 / self.C)),
             "kernel": ("kernel", self.kernel + (" (hard margin)" if self.hard_margin else "")),
-            "n_sv": ("support vectors (α > 0)", int(r["support"].size)),
-            "n_free": ("free SVs (0 < α < 1)", int(r["free"].sum())),
-            "n_bounded": ("bounded SVs (α = 1)", int(r["bounded"].sum())),
-            "margin": ("margin width 2 / ‖w‖", float(r["margin"])),
-            "w_norm": ("‖w‖ = √((1/C²) Σᵢⱼ αᵢαⱼyᵢyⱼKᵢⱼ)", float(r["w_norm"])),
-            "b": ("b", r["b"]),
-            "sum_alpha_y": ("Σ αᵢ yᵢ (= 0)", r["sum_alpha_y"]),
-            "primal": ("primal C/2‖w‖² + Σξ", r["primal"]),
-            "dual": ("dual g(α) = Σα − C/2‖w‖²", r["dual"]),
-            "gap": ("duality gap primal − dual", r["primal"] - r["dual"]),
+            "n_sv": ("support vectors (α > 0)", int(self.model.support_.size)),
+            "n_free": ("free SVs (0 < α < 1)", int(r.free.sum())),
+            "n_bounded": ("bounded SVs (α = 1)", int(r.bounded.sum())),
+            "margin": ("margin width 2 / ‖w‖", float(r.margin)),
+            "w_norm": ("‖w‖ = √((1/C²) Σᵢⱼ αᵢαⱼyᵢyⱼKᵢⱼ)", float(r.w_norm)),
+            "b": ("b", r.b),
+            "sum_alpha_y": ("Σ αᵢ yᵢ (= 0)", r.sum_alpha_y),
+            "primal": ("primal C/2‖w‖² + Σξ", r.primal),
+            "dual": ("dual g(α) = Σα − C/2‖w‖²", r.dual),
+            "gap": ("duality gap primal − dual", r.primal - r.dual),
             **self._primal_stats(),
-            "sum_xi": ("Σ ξᵢ (hinge loss)", float(r["xi"].sum())),
-            "n_slack": ("points with ξ > 0", int(np.sum(r["xi"] > 1e-9))),
-            "n_misclassified": ("misclassified (ξ > 1)", int(np.sum(r["yf"] < 0))),
-            "train_accuracy": ("training accuracy", float(np.mean(r["yf"] > 0))),
+            "sum_xi": ("Σ ξᵢ (hinge loss)", float(r.xi.sum())),
+            "n_slack": (f"points with ξ > 0 (ξ > tol = {self.tol:.2g})", int(r.slack.sum())),
+            "n_misclassified": ("misclassified (ξ > 1)", int(r.misclassified.sum())),
+            "train_accuracy": ("training accuracy", float(np.mean(r.yf > 0))),
             "n_iter": ("SMO steps", int(m.n_iter_)),
             "converged": ("converged (KKT violation ≤ tol)", bool(m.converged_)),
             "kkt_violations": ("KKT violations beyond tol",
-                               sum(row["violations"] for row in r["kkt"])),
+                               r.n_kkt_violations),
         }
         note = ("" if m.converged_ else
                 "<p class='demo-hint'>SMO stopped at max SMO steps before reaching tol (small C "
@@ -523,19 +462,19 @@ class SVMDemo(LabelledClickedPoints, Demo):
             return "—" if v is None else f"{v:.4g}"
 
         rows = "".join(
-            f"<tr><td>{row['set']}</td><td>{row['rule']}</td><td>{row['count']}</td>"
-            f"<td>{fmt(row['yf_min'])} … {fmt(row['yf_max'])}</td>"
-            f"<td><span data-stat='kkt_{i}'>{row['violations']}</span></td></tr>"
-            for i, row in enumerate(self.result["kkt"]) if not (self.hard_margin and i == 2))
+            f"<tr><td>{row.set}</td><td>{row.rule}</td><td>{row.count}</td>"
+            f"<td>{fmt(row.yf_min)} … {fmt(row.yf_max)}</td>"
+            f"<td><span data-stat='kkt_{i}'>{row.violations}</span></td></tr>"
+            for i, row in enumerate(self.result.kkt) if not (self.hard_margin and i == 2))
         self._kkt_html.object = (
             "<table class='demo-stats'><tr><th>α</th><th>requires</th><th>count</th>"
             f"<th>y f range</th><th>violations (&gt; tol = {self.tol:.2g})</th></tr>{rows}</table>"
             f"<small>Σ αᵢ yᵢ = <span data-stat='sum_alpha_y_live'>"
-            f"{self.result['sum_alpha_y']:.3g}</span> (the equality constraint).</small>")
+            f"{self.result.sum_alpha_y:.3g}</span> (the equality constraint).</small>")
 
     def _show_answers(self) -> None:
         r, n = self.result, len(self.y)
-        if not r:
+        if r is None:
             failed = self.hard_margin and np.unique(self.y).size == 2
             self._answers.object = (
                 "<p><b>What if data not linearly separable?</b> "
@@ -545,10 +484,10 @@ class SVMDemo(LabelledClickedPoints, Demo):
                    "(y f ≥ 1 − ξ, at cost Σξ): always feasible. Untick hard margin to see it."
                    if failed else "Add points of both classes first.") + "</p>")
             return
-        n_sv, n_bd = int(r["support"].size), int(r["bounded"].sum())
-        sum_xi = float(r["xi"].sum())
-        log_loss = float(np.sum(np.logaddexp(0.0, -r["yf"])))
-        n_slack, n_wrong = int(np.sum(r["xi"] > 1e-9)), int(np.sum(r["yf"] < 0))
+        n_sv, n_bd = int(self.model.support_.size), int(r.bounded.sum())
+        sum_xi = float(r.xi.sum())
+        log_loss = float(np.sum(np.logaddexp(0.0, -r.yf)))
+        n_slack, n_wrong = int(r.slack.sum()), int(r.misclassified.sum())
         kernel = {"linear": "xᵀz", "poly": "(γ xᵀz + coef0)<sup>degree</sup>",
                   "rbf": "exp(−γ‖x − z‖²)", "sigmoid": "tanh(γ xᵀz + coef0)"}[self.kernel]
         separable = (f"Here the soft margin gives {n_slack} points slack (Σξ = {sum_xi:.4g}), "
@@ -559,7 +498,7 @@ class SVMDemo(LabelledClickedPoints, Demo):
         self._answers.object = (
             "<p><b>What are convenient properties of the SVM dual program?</b> It is a concave "
             "quadratic in α with only <b>box constraints</b> 0 ≤ α ≤ 1 and <b>one equality</b> "
-            f"Σ αy = 0 (now <span data-stat='answer_sum_alpha_y'>{r['sum_alpha_y']:.2g}</span>), "
+            f"Σ αy = 0 (now <span data-stat='answer_sum_alpha_y'>{r.sum_alpha_y:.2g}</span>), "
             "so SMO can solve it two coordinates at a time in closed form (here "
             f"{int(self.model.n_iter_)} steps). The data enter only through <b>inner products"
             f"</b> K(x, z) = {kernel}, so swapping the kernel swaps the feature space φ without "
