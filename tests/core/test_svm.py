@@ -244,3 +244,18 @@ def test_history_records_the_duality_gap_closing():
     dc = ref.dual_coef_[0]
     ref_dual = 0.5 * (np.abs(dc).sum() - 0.5 * dc @ K @ dc)  # notes' g = C g_sklearn
     assert m.dual_objective_ <= ref_dual + 1e-7 and ref_dual - m.dual_objective_ <= gap[-1]
+
+
+def test_callable_kernel_sees_every_column():
+    """Zero columns are pruned from the Gram matrix only for named kernels: a callable may
+    index columns (here it drops column 0, so a zero column 0 would shift its view)."""
+    X, y = _data("blobs")
+    Xz = np.column_stack([np.zeros(len(y)), X])  # column 0 is 0 in every sample
+
+    def tail(A, B=None):
+        B = A if B is None else B
+        return A[:, 1:] @ B[:, 1:].T
+
+    ours = SVC(C=1.0, kernel=tail, tol=1e-6).fit(Xz, y)
+    ref = SVC(C=1.0, kernel="linear", tol=1e-6).fit(X, y)
+    np.testing.assert_allclose(ours.decision_function(Xz), ref.decision_function(X), atol=1e-10)
