@@ -13,6 +13,7 @@ solver (:mod:`ece544core._svm_primal`).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,8 +21,8 @@ import numpy as np
 from . import kernels as _kernels
 from ._history import History
 
-__all__ = ["SMOStep", "smo_select", "smo_step", "dual_objective", "primal_objective",
-           "svm_intercept"]
+__all__ = ["SMOStep", "SMOProgress", "smo_select", "smo_step", "dual_objective",
+           "primal_objective", "svm_intercept"]
 
 _TAU = 1e-12  # curvature floor for non-positive-definite pairs (as in WSS2)
 
@@ -49,6 +50,26 @@ class SMOStep:
     j: int
     gap: float
     converged: bool
+
+
+@dataclass(frozen=True)
+class SMOProgress:
+    """What ``SVC.fit_steps`` yields after a chunk of SMO steps: the steps taken, the current
+    KKT violation m(alpha) - M(alpha), and the targets tol and max_iter (steps)."""
+
+    n_iter: int
+    kkt_violation: float
+    tol: float
+    max_iter: int
+
+    @property
+    def fraction(self) -> float:
+        """A progress estimate in [0, 1]: the larger of n_iter / max_iter and how far the KKT
+        violation has come down from 2 (alpha = 0) to tol, on a log scale."""
+        start, now, goal = math.log(2.0), math.log(max(self.kkt_violation, 1e-300)), \
+            math.log(self.tol)
+        done = (start - now) / (start - goal) if start > goal else 1.0
+        return min(max(done, self.n_iter / max(self.max_iter, 1), 0.0), 1.0)
 
 
 def _up_low(alpha, y, upper):
@@ -199,6 +220,16 @@ class _KernelRows:
 
 
 def _smo_fused(rows, y, upper, tol, max_iter):
+    """:func:`_smo_run` to the end, in one go: (alpha, grad, history, n_iter, converged)."""
+    run = _smo_run(rows, y, upper, tol, max_iter, chunk=None)
+    try:
+        while True:
+            next(run)
+    except StopIteration as end:
+        return end.value
+
+
+def _smo_run(rows, y, upper, tol, max_iter, chunk=None):
     """SMO from alpha = 0: the same pairs and updates as looping :func:`smo_step`, fused.
 
     Works with the scores s = -y G kept in two masked copies, su = s on I_up (-inf elsewhere)
@@ -208,8 +239,11 @@ def _smo_fused(rows, y, upper, tol, max_iter):
     a_it = Kc_ii + Kc_tt - 2 Kc_it. The dual objective is carried along exactly:
     g += y_i s_i d_i + y_j s_j d_j - (Kc_ii d_i^2 + Kc_jj d_j^2 + 2 y_i y_j Kc_ij d_i d_j) / 2.
 
-    Returns alpha, grad, history (:func:`_smo_history`: every step for the first 100, then
-    every 10th, and the last), n_iter, converged (as the public loop would).
+    A generator: with ``chunk`` steps given, it yields (n_iter, KKT violation, alpha, grad)
+    after every ``chunk`` steps (alpha a copy: the current feasible iterate) so that a long
+    fit can run in pieces; with None it never yields. It returns alpha, grad, history
+    (:func:`_smo_history`: every step for the first 100, then every 10th, and the last),
+    n_iter, converged (as the public loop would).
     """
     n, inf = y.size, np.inf
     su = np.where(y > 0, 1.0, -inf)  # alpha = 0: G = -1, s = y; I_up = {y > 0}
@@ -220,6 +254,7 @@ def _smo_fused(rows, y, upper, tol, max_iter):
     alpha = np.zeros(n)  # al as an array, for the recorded duality gaps
     rec_it, rec_g, rec_kkt, rec_primal = [], [], [], []  # plain lists in the loop
     g, converged, it = 0.0, False, 0
+    pause = chunk if chunk else max_iter + 1  # the next step to yield at (never if None)
     for it in range(max_iter + 1):
         i = int(su.argmax())
         m = float(su[i])
@@ -252,6 +287,9 @@ def _smo_fused(rows, y, upper, tol, max_iter):
             break
         if it == max_iter:
             break
+        if it == pause:
+            pause += chunk
+            yield it, gap, alpha.copy(), -y * np.where(su > -inf, su, sl)
         yi, yj, ai, aj = yl[i], yl[j], al[i], al[j]
         sj = float(sl[j])
         kij = float(Ki[j])

@@ -32,14 +32,14 @@ import numpy as np
 
 from . import duality as _duality
 from . import kernels as _kernels
-from ._smo import (SMOStep, _KernelRows, _nonzero_columns, _smo_fused, dual_objective,
-                   primal_objective, smo_select, smo_step, svm_intercept)
+from ._smo import (SMOProgress, SMOStep, _KernelRows, _nonzero_columns, _smo_run,
+                   dual_objective, primal_objective, smo_select, smo_step, svm_intercept)
 from ._svm_primal import fit_primal
 from ._validation import check_option, check_scalar, check_X_y
 from .kernel_predict import KernelDualClassifier, binary_signs, is_linear_kernel
 
-__all__ = ["SVC", "smo_step", "smo_select", "SMOStep", "dual_objective", "primal_objective",
-           "HARD_MARGIN_BOUND", "SOLVERS"]
+__all__ = ["SVC", "smo_step", "smo_select", "SMOStep", "SMOProgress", "dual_objective",
+           "primal_objective", "HARD_MARGIN_BOUND", "SOLVERS"]
 
 #: Upper bound on the notes' alpha used for ``hard_margin=True`` (alpha is unbounded in theory);
 #: a solution touching it means the data is not linearly separable in feature space.
@@ -186,9 +186,27 @@ class SVC(KernelDualClassifier):
         """Solve the notes' dual by SMO, or the primal exactly (solver="primal"); returns self.
 
         SMO: the Gram matrix is computed once; for a named kernel, features that are 0 in every
-        training sample are left out of it (they change no inner product or distance). The loop is the private
-        fused :func:`_smo_fused`, which takes the same steps as looping :func:`smo_step`.
+        training sample are left out of it (they change no inner product or distance). The
+        loop is the private fused :func:`_smo_fused`, which takes the same steps as looping
+        :func:`smo_step`.
         """
+        for _ in self.fit_steps(X, y, chunk=None):  # never pauses
+            pass
+        return self
+
+    def fit_steps(self, X, y, chunk=1000):
+        """:meth:`fit` in pieces, for a long job: a generator that yields an
+        :class:`SMOProgress` after every ``chunk`` SMO steps and returns self, fitted exactly
+        as :meth:`fit` fits it (the same steps, history and checks).
+
+        At each pause the estimator already predicts with the current feasible iterate alpha
+        (0 <= alpha <= upper, sum alpha y = 0; ``alpha_``, ``dual_coef_``, ``intercept_``,
+        ``dual_objective_`` ... set, ``converged_`` False): a valid, not yet optimal SVM.
+        The primal solver and the hard margin's LP check run without pauses. ``chunk=None``:
+        no pauses.
+        """
+        if chunk is not None:
+            chunk = check_scalar(chunk, "chunk", kind=int, min_val=1)
         X, y = check_X_y(X, y)
         C, tol, max_iter = self._check_params()
         self.classes_, ys = binary_signs(y, "SVC")
@@ -200,20 +218,29 @@ class SVC(KernelDualClassifier):
                                  f"in input space); got kernel={self.kernel!r}: use "
                                  f"solver='smo'")
             return self._fit_primal(X, ys, C, max_iter, kfun)
+        upper = HARD_MARGIN_BOUND if self.hard_margin else 1.0
         rows = _KernelRows(kfun, _nonzero_columns(X) if isinstance(self.kernel, str) else X, C)
         separable = _check_separable_lp(X, ys, rows.Kc * C, self.kernel) if self.hard_margin \
             else None
-        upper = HARD_MARGIN_BOUND if self.hard_margin else 1.0
         fallback = self.solver == "auto" and linear and not self.hard_margin
         steps = min(max_iter, AUTO_SMO_STEPS_PER_SAMPLE * ys.size) if fallback else max_iter
-        alpha, grad, hist, n_iter, converged = _smo_fused(rows, ys, upper, tol, steps)
+        run = _smo_run(rows, ys, upper, tol, steps, chunk)
+        while True:
+            try:
+                n_iter, kkt, alpha, grad = next(run)
+            except StopIteration as end:
+                alpha, grad, hist, n_iter, converged = end.value
+                break
+            self._store(X, ys, alpha, grad, upper, C, kfun)
+            self.solver_, self.n_iter_, self.converged_ = "smo", n_iter, False
+            yield SMOProgress(n_iter=n_iter, kkt_violation=kkt, tol=tol, max_iter=steps)
         if fallback and not converged:
             return self._fit_primal(X, ys, C, max_iter, kfun)
         self.solver_ = "smo"
         if not converged and not self.hard_margin:
             warnings.warn(f"SVC: SMO stopped after max_iter={max_iter} steps without reaching "
                           f"tol; the KKT violation is {hist['kkt_violation'][-1]:.3g}",
-                          RuntimeWarning, stacklevel=2)
+                          RuntimeWarning, stacklevel=3)
         self._store(X, ys, alpha, grad, upper, C, kfun)
         if self.hard_margin:  # y_i f(x_i) = y_i ((K y alpha)_i / C + b) = G_i + 1 + y_i b
             try:
@@ -225,7 +252,7 @@ class SVC(KernelDualClassifier):
                 warnings.warn("SVC: the data is separable (the LP found y f(x) >= 1), but SMO "
                               "did not reach the hard-margin solution (the margin is tiny, so "
                               f"alpha is huge): {exc}; raise max_iter", RuntimeWarning,
-                              stacklevel=2)
+                              stacklevel=3)
         self.history_, self.n_iter_, self.converged_ = hist, n_iter, converged
         return self
 
@@ -239,7 +266,7 @@ class SVC(KernelDualClassifier):
                           "(duality gap <= 1e-10 max(1, J)) on the smoothing path within "
                           f"max_iter={max_iter} Newton iterations; the smallest gap found is "
                           f"{gaps.min() if gaps.size else float('nan'):.3g} (badly scaled "
-                          "features? try standardising X)", RuntimeWarning, stacklevel=3)
+                          "features? try standardising X)", RuntimeWarning, stacklevel=4)
         self._store(X, ys, alpha, grad, 1.0, C, kfun)
         self.history_, self.n_iter_, self.converged_ = hist, n_iter, converged
         self.solver_ = "primal"

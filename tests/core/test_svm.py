@@ -259,3 +259,32 @@ def test_callable_kernel_sees_every_column():
     ours = SVC(C=1.0, kernel=tail, tol=1e-6).fit(Xz, y)
     ref = SVC(C=1.0, kernel="linear", tol=1e-6).fit(X, y)
     np.testing.assert_allclose(ours.decision_function(Xz), ref.decision_function(X), atol=1e-10)
+
+
+def test_fit_steps_pauses_with_a_valid_iterate_and_ends_as_fit():
+    """The long-job form: the same final model as fit, and at every pause a feasible alpha
+    whose dual objective never decreases."""
+    from ece544core.svm import SMOProgress
+
+    X, y = _data("moons")
+    ref = SVC(C=0.5, kernel="rbf", gamma=1.0, tol=1e-6).fit(X, y)
+    m = SVC(C=0.5, kernel="rbf", gamma=1.0, tol=1e-6)
+    run = m.fit_steps(X, y, chunk=7)
+    seen, duals = [], []
+    while True:
+        try:
+            p = next(run)
+        except StopIteration as end:
+            assert end.value is m
+            break
+        assert isinstance(p, SMOProgress) and 0.0 <= p.fraction <= 1.0
+        ys = _signed(y, m.classes_)
+        assert np.all((m.alpha_ >= 0) & (m.alpha_ <= 1)) and abs(m.alpha_ @ ys) < 1e-10
+        assert m.predict(X).shape == y.shape and not m.converged_
+        seen.append(p.n_iter)
+        duals.append(m.dual_objective_)
+    assert seen == list(range(7, ref.n_iter_, 7))
+    assert np.all(np.diff(duals) >= -1e-12)
+    np.testing.assert_array_equal(m.alpha_, ref.alpha_)
+    assert m.converged_ and m.n_iter_ == ref.n_iter_
+    np.testing.assert_array_equal(m.history_["objective"], ref.history_["objective"])
