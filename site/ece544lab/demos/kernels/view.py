@@ -117,7 +117,10 @@ class KernelsDemo(Demo):
         legend = pn.pane.HTML(text.LEGEND, width=FRAME[0] + 60, margin=(0, 10))
         main = pn.Column(
             self._verdict,
-            layout.plots(pn.pane.Bokeh(self.gram_fig), pn.pane.Bokeh(self.eig_fig)),
+            layout.plots(pn.pane.Bokeh(self.gram_fig),
+                         pn.Column(pn.pane.Bokeh(self.eig_fig, sizing_mode="stretch_width"),
+                                   sizing_mode="stretch_width", min_width=300,
+                                   styles={"flex": "1 1 300px"})),
             layout.plots(pn.Column(self.canvas.panel(), legend, width=FRAME[0] + 80),
                          pn.Column(self._answers, sizing_mode="stretch_width", min_width=300,
                                    styles={"flex": "1 1 320px"})),
