@@ -72,6 +72,7 @@ def test_slack_points_and_bounded_support_vectors_share_one_tolerance(dataset, C
     on_margin = int(np.sum(r.bounded & ~r.slack))
     assert demo.stats["n_slack"][1] + on_margin == demo.stats["n_bounded"][1]
     assert ("n_bounded_on_margin" in demo.stats) == (on_margin > 0)
+    assert "n_slack_not_bounded" not in demo.stats              # converged: no KKT violation
     assert len(demo.slack_source.data["xi"]) == demo.stats["n_slack"][1]   # segments drawn
     labels = [label for label, _ in demo.stats.values()]
     assert "solver used" in labels and not any("_" in label for label in labels)
@@ -114,6 +115,14 @@ def test_a_long_fit_runs_as_a_job_with_partial_iterates(monkeypatch):
     for r in partials:                                       # every pause: a feasible alpha
         a = r.analysis.alpha
         assert np.all((a >= 0) & (a <= 1)) and abs(r.analysis.sum_alpha_y) < 1e-9
+    # mid-run the counts still add up: slack - (slack with alpha < 1) + on margin = bounded
+    from ece544lab.demos.svm.text import numbers
+
+    for r in partials:
+        st = numbers(r)
+        total = (st["n_slack"][1] - st.get("n_slack_not_bounded", (0, 0))[1]
+                 + st.get("n_bounded_on_margin", (0, 0))[1])
+        assert total == st["n_bounded"][1]
     with pytest.warns(RuntimeWarning, match="max_iter"):     # 5000 steps are not enough
         ref = SVC(C=0.005, kernel="linear", tol=1e-6, max_iter=5000).fit(demo.result.X,
                                                                           demo.result.y)

@@ -52,9 +52,13 @@ def numbers(res: SVMResult) -> dict:
         "gap": ("duality gap primal − dual", r.primal - r.dual),
         **primal_numbers(res),
         "sum_xi": ("Σ ξᵢ (hinge loss)", float(r.xi.sum())),
-        "n_slack": (f"points with ξ > 0 (ξ > tol = {r.tol:.2g}): bounded SVs inside the "
-                    "margin", int(r.slack.sum())),
+        "n_slack": (f"points with ξ > 0 (ξ > tol = {r.tol:.2g})", int(r.slack.sum())),
     })
+    # KKT: xi > 0 forces alpha = 1, so the slack points are bounded SVs; what differs is shown
+    n_not_bounded = int(np.sum(r.slack & ~r.bounded))
+    if n_not_bounded:
+        out["n_slack_not_bounded"] = ("of them with α < 1 (KKT violated: SMO not done)",
+                                      n_not_bounded)
     if n_on_margin:
         out["n_bounded_on_margin"] = ("bounded SVs exactly on the margin (α = 1, ξ ≤ tol)",
                                       n_on_margin)
