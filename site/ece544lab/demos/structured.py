@@ -93,16 +93,6 @@ def make_image(size: int, shape: str, K: int) -> np.ndarray:
     return img
 
 
-def add_noise(clean: np.ndarray, K: int, flip_prob: float, random_state: int) -> np.ndarray:
-    """Each pixel is replaced, with probability ``flip_prob``, by one of the other K - 1 labels
-    chosen uniformly: the noise model of ``structured.denoise_unary`` (and of the core's
-    ``make_noisy_sequence``/``make_noisy_image``, whose images are random blocks, not shapes)."""
-    rng = np.random.default_rng(random_state)
-    flip = rng.random(clean.shape) < flip_prob
-    other = (clean + rng.integers(1, max(K, 2), size=clean.shape)) % K
-    return np.where(flip, other, clean)
-
-
 class StructuredDemo(Demo):
     """Chain denoising (argmax vs Viterbi), marginals, exhaustive vs DP, a 2-D image (rows/ICM)."""
 
@@ -505,7 +495,7 @@ class StructuredDemo(Demo):
     def _compute_image(self) -> dict:
         K = self.n_labels
         clean = make_image(self.image_size, self.image_shape, K)
-        noisy = add_noise(clean, K, self.flip_prob, self.seed + 1)
+        noisy = structured.flip_labels(clean, K, self.flip_prob, random_state=self.seed + 1)
         rows = np.asarray(structured.denoise_image_rows(noisy, K, self.flip_prob,
                                                         self.smoothness), int)
         icm = structured.denoise_image_icm(noisy, K, self.flip_prob, self.smoothness,
