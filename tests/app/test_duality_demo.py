@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 from scipy.optimize import linprog as highs
 
-from ece544lab.demos.duality import PRESETS, DualityDemo, standard_form
+from ece544core.duality import standard_form
+from ece544lab.demos.duality import PRESETS, DualityDemo
+from ece544lab.demos.lp_geometry import written_rows
 
 
 @pytest.mark.parametrize("preset", ["textbook", "geq"])
@@ -12,7 +14,8 @@ from ece544lab.demos.duality import PRESETS, DualityDemo, standard_form
 def test_duality_demo_matches_highs(preset, theta):
     demo = DualityDemo(preset=preset, theta=theta)
     assert demo.error == ""
-    A, b, _ = standard_form(PRESETS[preset]["rows"], PRESETS[preset]["moved"], 0.0)
+    form = standard_form(*written_rows(PRESETS[preset]["rows"], PRESETS[preset]["moved"], 0.0))
+    A, b = form.A_ub, form.b_ub
     c = demo.objective()
     ref = highs(c, A_ub=A, b_ub=b, bounds=(None, None), method="highs")
     assert demo.result.fun == pytest.approx(ref.fun, abs=1e-7)

@@ -19,11 +19,11 @@ import param
 from bokeh.events import MouseMove, Tap
 from bokeh.models import Arrow, ColumnDataSource, CustomJS, Label, Range1d, VeeHead
 
-from ece544core.duality import linprog, lp_dual
+from ece544core.duality import linprog, lp_dual, standard_form
 
 from ..views.common import CONTROL_WIDTH, Demo, guarded, heading, stats_html
-from .lp_geometry import (PRESETS, SUB, fmt, number, polygon_vertices, row_text,
-                          standard_form, vec)
+from .lp_geometry import (PRESETS, SUB, fmt, number, polygon_vertices, row_text, vec,
+                          written_rows)
 from ..views.plotting import PALETTE, clip_line, make_figure
 
 FRAME = 430                     # polygon plot frame (square, pixels; boxes are square too)
@@ -233,7 +233,7 @@ class DualityDemo(Demo):
         gap.line("k", "primal", source=self.gap_source, color=PALETTE[2], line_width=1.5,
                  line_dash="dashed", legend_label="primal infeas.")
         gap.line("k", "complementarity", source=self.gap_source, color=PALETTE[3],
-                 line_width=1.5, line_dash="dotted", legend_label="sᵀλ")
+                 line_width=1.5, line_dash="dotted", legend_label="μ = sᵀλ / m")
         self.tau_line = gap.line("k", "tau", source=self.gap_source, color="#555555",
                                  line_width=1.5, line_dash="dotdash", legend_label="τ")
         gap.legend.orientation = "horizontal"
@@ -260,7 +260,8 @@ class DualityDemo(Demo):
         """Standard form, the primal by interior point, the dual program (lp_dual) solved as an
         LP of its own, and p* at Δb = 0; then redraw everything."""
         spec = PRESETS[self.preset]
-        A, b, flipped = standard_form(spec["rows"], spec["moved"], self.shift)
+        form = standard_form(*written_rows(spec["rows"], spec["moved"], self.shift))
+        A, b, flipped = form.A_ub, form.b_ub, form.flipped
         c = self.objective()
         result = linprog(c, A_ub=A, b_ub=b)
         dual = linprog(**lp_dual(c, A, b).linprog_args())
@@ -278,8 +279,8 @@ class DualityDemo(Demo):
         if key not in self._base_cache:
             if len(self._base_cache) > 64:
                 self._base_cache.clear()
-            A0, b0, _ = standard_form(PRESETS[self.preset]["rows"])
-            self._base_cache[key] = linprog(c, A_ub=A0, b_ub=b0).fun
+            form = standard_form(*written_rows(PRESETS[self.preset]["rows"]))
+            self._base_cache[key] = linprog(c, **form.linprog_args()).fun
         return self._base_cache[key]
 
     @property
@@ -465,9 +466,9 @@ class DualityDemo(Demo):
         k = np.arange(len(h["gap"]))
         floor = lambda v: np.maximum(np.nan_to_num(np.asarray(v, float), nan=FLOOR,  # noqa: E731
                                                    posinf=1e300), FLOOR)
-        data = dict(k=k, gap=floor(h["gap"]), stationarity=floor(h["stationarity"]),
-                    primal=floor(h["primal_infeasibility"]),
-                    complementarity=floor(h["complementarity"]), tau=floor(h["tau"]))
+        data = dict(k=k, gap=floor(h["gap"]), stationarity=floor(h["dual_residual"]),
+                    primal=floor(h["primal_residual"]), complementarity=floor(h["mu"]),
+                    tau=floor(h["tau"]))
         self.gap_source.data = data
         self.tau_line.visible = not self.optimal
         vals = np.concatenate([data[key] for key in data if key != "k"])

@@ -1,6 +1,6 @@
 """The 2-D linear programs of the duality demo and their plane geometry: preset LPs as a person
-writes them, the notes' standard form A w <= b, the vertices of the feasible polygon, and the
-number and row formatting of the page."""
+writes them (the core's ``standard_form`` turns them into A w <= b), the vertices of the feasible
+polygon, and the number and row formatting of the page."""
 from __future__ import annotations
 
 import math
@@ -39,17 +39,14 @@ PRESETS = {
 }
 
 
-def standard_form(rows, moved: int | None = None, shift: float = 0.0):
-    """The notes' standard form A w <= b of rows (a_i, op_i, b_i): a ">=" row a^T w >= b becomes
-    -a^T w <= -b. ``shift`` is added to the original b of row ``moved`` first.
-    Returns (A (m, 2), b (m,), flipped (m,) bool)."""
+def written_rows(rows, moved: int | None = None, shift: float = 0.0):
+    """The rows (a_i, op_i, b_i) as arrays (A (m, 2), senses (m,), b (m,)) for the core's
+    ``standard_form``; ``shift`` is added to the b of row ``moved``."""
     A = np.array([r[0] for r in rows], dtype=float)
     b = np.array([r[2] for r in rows], dtype=float)
     if moved is not None:
         b[moved] += shift
-    flipped = np.array([r[1] == ">=" for r in rows])
-    sign = np.where(flipped, -1.0, 1.0)
-    return A * sign[:, None], b * sign, flipped
+    return A, [r[1] for r in rows], b
 
 
 def box_halfplanes(box):
