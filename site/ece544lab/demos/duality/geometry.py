@@ -1,6 +1,6 @@
 """The 2-D linear programs of the duality demo and their plane geometry: preset LPs as a person
 writes them (the core's ``standard_form`` turns them into A w <= b), the vertices of the feasible
-polygon, and the number and row formatting of the page."""
+polygon (for drawing it), and the number, row and colour formatting of the page."""
 from __future__ import annotations
 
 import math
@@ -9,6 +9,8 @@ import numpy as np
 
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 OPS = {"<=": "≤", ">=": "≥"}
+#: One colour per row (Okabe-Ito without the path's vermillion and the optimum's yellow).
+ROW_COLORS = ["#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#7f7f7f"]
 
 #: The LPs, in the form a person writes them: rows (a, op, b) with op "<=" or ">=", the row the
 #: Δb slider moves, and the plotted box ((w1 lo, hi), (w2 lo, hi)), square.
@@ -47,6 +49,11 @@ def written_rows(rows, moved: int | None = None, shift: float = 0.0):
     if moved is not None:
         b[moved] += shift
     return A, [r[1] for r in rows], b
+
+
+def row_color(i: int) -> str:
+    """The colour of row i (plots and tables)."""
+    return ROW_COLORS[i % len(ROW_COLORS)]
 
 
 def box_halfplanes(box):
