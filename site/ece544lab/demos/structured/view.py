@@ -131,9 +131,15 @@ class StructuredDemo(Demo):
                           self.seed, self.smoothness))
 
     def draw(self, result: C.StructuredResult) -> None:
-        self.sequence_view.draw(result.sequence, result.search.T)
-        self.search_view.draw(result.search)
-        self.image_view.draw(result.image, result.sequence.unary.shape[1])
+        """Write the parts that differ from the drawn result (the parts are memoised, so an
+        unchanged part is the same object) and the numbers."""
+        last = self.result
+        if last is None or (result.sequence, result.search.T) != (last.sequence, last.search.T):
+            self.sequence_view.draw(result.sequence, result.search.T)
+        if last is None or result.search is not last.search:
+            self.search_view.draw(result.search)
+        if last is None or result.image is not last.image:
+            self.image_view.draw(result.image, result.sequence.unary.shape[1])
         self.stats = self.numbers(result)
         self._numbers.object = stats_html(self.stats)
 
