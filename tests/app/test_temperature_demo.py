@@ -191,7 +191,7 @@ def test_nan_eps_is_refused_and_a_bad_url_value_is_shown(monkeypatch):
     from ece544lab.shell import app as shell
 
     monkeypatch.setitem(shell.DEMOS, TemperatureDemo.slug, TemperatureDemo)
-    shown = shell.App(search="?eps=nan&C=2").instance(TemperatureDemo.slug)
+    shown = shell.App(search="?demo=temperature&eps=nan&C=2").instance(TemperatureDemo.slug)
     assert "eps" in shown.error and shown.eps == 0.3
     shown.eps = 0.5
     assert shown.error == "" and shown.stats["eps"][1] == 0.5
