@@ -44,6 +44,9 @@ FIELDS: dict[str, str] = {
     "mu": "barrier parameter / complementarity measure of an interior-point method",
     "primal_residual": "norm of the primal feasibility residual",
     "dual_residual": "norm of the dual feasibility residual",
+    "tau": "scaling variable of a homogeneous self-dual embedding (tau -> 0: no optimum, a "
+           "certificate of infeasibility or unboundedness instead)",
+    "kappa": "the embedding's complementary variable to tau (kappa * tau -> 0)",
     "n_changed": "number of labels that changed in this iteration",
     "loss": "training loss (data term) at this iterate",
     "train_accuracy": "accuracy on the training data",
