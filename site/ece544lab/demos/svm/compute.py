@@ -11,7 +11,6 @@ from :func:`ece544core.svm_analysis.analyse_svm`.
 from __future__ import annotations
 
 import copy
-import functools
 import time
 import warnings
 from dataclasses import dataclass
@@ -27,9 +26,6 @@ from ...views.plotting import grid, line_in_box, zero_level_lines
 
 #: The registry's two-class sets (``datasets.make_toy``), plus "custom" (clicked points only).
 DATASETS = ("blobs", "overlap", "moons", "circles", "xor")
-#: Only for ``demos/temperature.py``, which still imports it (group g2b drops that import):
-#: the registry's sets by name. Delete once no demo imports it.
-GENERATORS = {name: functools.partial(datasets.make_toy, name) for name in DATASETS}
 KERNELS = ("linear", "poly", "rbf", "sigmoid")
 GRID_N = 80                      # f(x) is evaluated on a GRID_N x GRID_N grid
 CHUNK = 500                      # SMO steps between the pauses of a long fit

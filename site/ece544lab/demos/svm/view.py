@@ -148,7 +148,7 @@ class SVMDemo(Demo):
                       line_color="color", size=15, line_width=2.2, legend_field="kind")
         c.fig.text("tx", "ty", text="text", source=self.slack_source, text_font_size="9px",
                    text_color="#333333", x_offset=3, text_baseline="middle")
-        c.fig.add_tools(HoverTool(renderers=[c._points_glyph], tooltips=[
+        c.fig.add_tools(HoverTool(renderers=[c.points_renderer], tooltips=[
             ("y", "@label"), ("α", "@alpha{0.0000}"), ("y f(x)", "@yf{0.000}"),
             ("ξ", "@xi{0.000}"), ("", "@kind")]))
         c.fig.legend.location = "top_left"

@@ -181,8 +181,7 @@ class TemperatureDemo(Demo):
                                           name="temperature-sv")
         c.fig.scatter("x", "y", source=self.sv_source, marker="marker", fill_color=None,
                       line_color="color", size=15, line_width=2.2, legend_field="kind")
-        points = [g for g in c.fig.renderers if getattr(g, "data_source", None) is c.points]
-        c.fig.add_tools(HoverTool(renderers=points, tooltips=[
+        c.fig.add_tools(HoverTool(renderers=[c.points_renderer], tooltips=[
             ("β", "@beta{0.0000}"), ("m = y f(x)", "@m{0.000}"), ("", "@kind")]))
         legend = c.fig.legend[0]
         c.fig.add_layout(legend, "below")          # outside the frame: never hides a point
