@@ -3,6 +3,8 @@ responsibilities, the log-likelihood (vs scikit-learn), EM's bound, clicks, erro
 of one Gaussian and the k-means panel."""
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import panel as pn
 import param
@@ -10,7 +12,9 @@ import pytest
 from bokeh.events import Tap
 
 from ece544core.cluster import KMeans
-from ece544lab.demos.gmm import GMMDemo, anisotropic_blobs, full_covariances
+from ece544core.datasets import make_toy
+from ece544core.mixture import full_covariances
+from ece544lab.demos.gmm import GMMDemo
 from ece544lab.views.plotting import PALETTE
 
 UNASSIGNED = "#9a9a9a"
@@ -104,7 +108,12 @@ def test_default_view_is_drawn(demo):
 
 
 def test_anisotropic_data_have_unequal_tilted_spreads():
-    X, y = anisotropic_blobs(300, 3, 1.2, 0)
+    demo = GMMDemo(n_samples=300, n_centers=3, spread=1.2, seed=0)
+    X, y = make_toy("anisotropic", 300, noise=1.2, n_classes=3, random_state=0)
+    np.testing.assert_array_equal(points(demo), X)                 # the registry's set
+    demo.dataset = "blobs"                                          # round blobs: the registry's
+    np.testing.assert_array_equal(points(demo), make_toy("random_blobs", 300, noise=1.2,
+                                                         n_classes=3, random_state=0)[0])
     assert X.shape == (300, 2) and len(np.unique(y)) == 3
     covs = [np.cov(X[y == c].T) for c in range(3)]
     ratios = [np.linalg.eigvalsh(S)[1] / np.linalg.eigvalsh(S)[0] for S in covs]
@@ -223,7 +232,7 @@ def test_model_parameters_restart_em(demo):
     assert demo.covariances.shape == (2,)
     demo.run_to_convergence()
     assert demo.error == "" and demo.converged
-    np.testing.assert_allclose(full_covariances(demo.covariances, "spherical", 2)[:, 0, 1], 0)
+    np.testing.assert_allclose(full_covariances(demo.covariances, "spherical", n_features=2)[:, 0, 1], 0)
 
 
 # ------------------------------------------------------------------ clicks and errors
@@ -282,6 +291,11 @@ def test_kmeans_panel_is_the_hard_assignment_limit(demo):
     assert len(demo.kmeans_source.data["x"]) == demo.n_samples
     demo.run_to_convergence()
     assert 0.0 <= demo.kmeans_result["agreement"] <= 1.0
+    # the best relabelling of the k-means clusters, by brute force over all permutations
+    gmm_labels = np.argmax(demo.responsibilities(), axis=1)
+    best = max(np.mean(np.asarray(p)[km["labels"]] == gmm_labels)
+               for p in itertools.permutations(range(demo.n_components)))
+    assert demo.kmeans_result["agreement"] == pytest.approx(best, rel=1e-12)
     assert "data-stat='agreement'" in demo._kmeans_text.object
     demo.show_kmeans = False
     assert demo.kmeans_card.collapsed

@@ -8,8 +8,9 @@ import param
 import pytest
 from bokeh.events import Tap
 
-from ece544core.cluster import KMeans
-from ece544lab.demos.kmeans import GRID_N, KMeansDemo, initial_centers
+from ece544core.cluster import KMeans, kmeans_init
+from ece544core.datasets import make_toy
+from ece544lab.demos.kmeans import GRID_N, KMeansDemo
 from ece544lab.views.plotting import PALETTE, grid
 
 
@@ -75,9 +76,12 @@ def test_default_view_is_drawn(demo):
     assert names == {"kmeans-points", "kmeans-centers", "kmeans-regions", "kmeans-cost",
                      "kmeans-trail"}
     assert len(demo.points_source.data["x"]) == demo.n_samples
+    X, _ = make_toy("random_blobs", demo.n_samples, noise=demo.spread, n_classes=demo.n_centers,
+                    random_state=demo.seed)
+    np.testing.assert_array_equal(points(demo), X)                 # the registry's blobs
     assert len(demo.centers_source.data["x"]) == demo.n_clusters
-    np.testing.assert_array_equal(centers(demo), initial_centers(demo.X, demo.n_clusters,
-                                                                 demo.init, demo.init_seed))
+    np.testing.assert_array_equal(centers(demo), kmeans_init(demo.X, demo.n_clusters, demo.init,
+                                                             random_state=demo.init_seed))
     assert len(demo.cost_source.data["t"]) == 0                     # nothing assigned yet
     assert set(demo.points_source.data["color"]) == {"#9a9a9a"}
     assert region(demo).shape == (GRID_N, GRID_N) and region(demo).dtype == np.uint32
@@ -177,8 +181,8 @@ def test_changing_k_or_init_restarts(demo):
     demo.n_clusters = 3
     assert len(centers(demo)) == 3 and demo.steps == [] and not demo.converged
     demo.init = "k-means++"
-    np.testing.assert_array_equal(centers(demo), initial_centers(demo.X, 3, "k-means++",
-                                                                 demo.init_seed))
+    np.testing.assert_array_equal(centers(demo), kmeans_init(demo.X, 3, "k-means++",
+                                                             random_state=demo.init_seed))
     before = centers(demo).copy()
     demo.init_seed = 5
     assert not np.array_equal(before, centers(demo))

@@ -19,7 +19,10 @@ from bokeh.models import ColumnDataSource, Range1d
 
 from ece544core import datasets
 from ece544core.cluster import KMeans
-from ece544core.mixture import gaussian_ml_fit, gmm_e_step, gmm_m_step, log_gaussian_pdf
+from ece544core.matching import matched_accuracy
+from ece544core.mixture import (full_covariances, gaussian_ml_fit, gmm_e_step,
+                                gmm_initial_parameters, gmm_lower_bound, gmm_m_step,
+                                log_gaussian_pdf)
 
 from ..views.common import ClickedPoints, Demo, KATEX_CSS, Playable, guarded, heading, stats_html
 from ..views.plotting import (PALETTE, class_colors, covariance_ellipse, fit_box, make_figure,
@@ -40,74 +43,8 @@ MAX_K = 8
 ML_TARGETS = {"all data": "all", **{f"component {k}": str(k) for k in range(1, MAX_K + 1)}}
 
 
-def anisotropic_blobs(n_samples: int, n_centers: int, spread: float, random_state: int):
-    """Gaussian blobs with unequal, tilted spreads and unequal sizes.
-
-    Blob c has centre mu_c ~ U[-5, 5]^2, covariance R(a_c) diag(s_c1^2, s_c2^2) R(a_c)^T with
-    s_cj = spread * U[0.25, 1.25] and a_c ~ U[0, pi), and a share of the points drawn from a
-    Dirichlet(4, ..., 4) (at least 2 each). Returns (X (n, 2), y (n,)).
-    """
-    rng = np.random.default_rng(random_state)
-    k = int(n_centers)
-    centres = rng.uniform(-5.0, 5.0, size=(k, 2))
-    scales = spread * rng.uniform(0.25, 1.25, size=(k, 2))
-    angles = rng.uniform(0.0, np.pi, size=k)
-    share = rng.dirichlet(np.full(k, 4.0))
-    counts = np.maximum(np.floor(share * n_samples).astype(int), min(2, n_samples // k))
-    counts[np.argmax(counts)] += n_samples - counts.sum()             # total exactly n
-    X, y = [], []
-    for c in range(k):
-        cos, sin = np.cos(angles[c]), np.sin(angles[c])
-        R = np.array([[cos, -sin], [sin, cos]])
-        z = rng.standard_normal((counts[c], 2)) * scales[c]
-        X.append(centres[c] + z @ R.T)
-        y.append(np.full(counts[c], c))
-    return np.concatenate(X), np.concatenate(y)
-
-
-def _blobs(n_samples: int, n_centers: int, spread: float, random_state: int):
-    """Isotropic blobs of equal spread (datasets.make_blobs), for comparison."""
-    return datasets.make_blobs(n_samples=n_samples, centers=n_centers, cluster_std=spread,
-                               center_box=(-5.0, 5.0), random_state=random_state)
-
-
-GENERATORS = {"anisotropic": anisotropic_blobs, "blobs": _blobs}
-
-
-def full_covariances(covariances, covariance_type: str, n_components: int,
-                     n_features: int = 2) -> np.ndarray:
-    """Covariances in scikit-learn's per-type shapes -> (K, d, d) matrices."""
-    c = np.asarray(covariances, dtype=float)
-    if covariance_type == "full":
-        return c.reshape(n_components, n_features, n_features)
-    if covariance_type == "diag":
-        return np.stack([np.diag(row) for row in c.reshape(n_components, n_features)])
-    return c.reshape(n_components)[:, None, None] * np.eye(n_features)
-
-
-def lower_bound(X, weights, means, covariances, covariance_type, resp) -> float:
-    """EM's lower bound F(q, theta) = sum_i sum_k r_ik log(pi_k N(x_i | mu_k, Sigma_k) / r_ik)
-    (terms with r_ik = 0 contribute 0); equals l(theta) when r are theta's responsibilities."""
-    log_joint = np.log(np.maximum(weights, 1e-300)) + log_gaussian_pdf(
-        X, means, covariances, covariance_type)                       # (n, K)
-    r = np.asarray(resp, dtype=float)
-    safe = np.where(r > 0, r, 1.0)
-    return float(np.sum(np.where(r > 0, r * (log_joint - np.log(safe)), 0.0)))
-
-
-def match_labels(a: np.ndarray, b: np.ndarray, k: int) -> np.ndarray:
-    """A relabelling of ``b`` (perm[b]) that agrees with ``a`` greedily: repeatedly pair the two
-    labels with the largest overlap. Returns perm of length k."""
-    table = np.zeros((k, k), dtype=int)
-    np.add.at(table, (np.asarray(a, int), np.asarray(b, int)), 1)
-    perm = np.full(k, -1)
-    used_a = set()
-    for flat in np.argsort(-table, axis=None, kind="stable"):
-        i, j = divmod(int(flat), k)
-        if perm[j] < 0 and i not in used_a:
-            perm[j] = i
-            used_a.add(i)
-    return perm
+#: The data sets: the registry's name for each of the demo's choices (the URL keeps "blobs").
+DATASETS = {"anisotropic": "anisotropic", "blobs": "random_blobs"}
 
 
 class GMMDemo(ClickedPoints, Playable, Demo):
@@ -142,7 +79,7 @@ class GMMDemo(ClickedPoints, Playable, Demo):
                   "covariance_type", "reg_covar", "init_seed", "hard", "ml_target",
                   "show_kmeans")
 
-    dataset = param.Selector(default="anisotropic", objects=[*GENERATORS, "custom"],
+    dataset = param.Selector(default="anisotropic", objects=[*DATASETS, "custom"],
                              doc="Tilted blobs of unequal spreads and sizes, round blobs of "
                                  "equal spread, or 'custom': start empty and click to add "
                                  "points.")
@@ -337,8 +274,9 @@ class GMMDemo(ClickedPoints, Playable, Demo):
         if self.dataset == "custom":
             base = np.empty((0, 2))
         else:
-            base, _ = GENERATORS[self.dataset](self.n_samples, self.n_centers, self.spread,
-                                               self.seed)
+            base, _ = datasets.make_toy(DATASETS[self.dataset], self.n_samples,
+                                        noise=self.spread, n_classes=self.n_centers,
+                                        random_state=self.seed)
         self.X = np.vstack([np.asarray(base, dtype=float), self._clicked])
         # custom data: a steady view (at least CUSTOM_CORNERS), so the next click lands where
         # it is aimed
@@ -387,25 +325,11 @@ class GMMDemo(ClickedPoints, Playable, Demo):
 
     # ------------------------------------------------------------------ EM state
     def initial_parameters(self):
-        """theta_0: pi_k = 1/K, mu_k = K distinct data points (``init_seed``), every Sigma_k =
-        sigma_0^2 I (circles) with sigma_0^2 = tr(Sigma_ML) / (d K) + reg_covar, the data's
-        mean variance shared among the K components, in the shape of ``covariance_type``."""
-        X, K = self.X, self.n_components
-        if K > len(X):
-            raise ValueError(f"n_components K must be at most the number of points n = "
-                             f"{len(X)}; got K = {K}: add points or lower K")
-        rng = np.random.default_rng(self.init_seed)
-        means = X[rng.choice(len(X), size=K, replace=False)].copy()
-        _mean, cov = gaussian_ml_fit(X)
-        var = float(np.trace(np.asarray(cov, dtype=float).reshape(2, 2))) / (2 * K) \
-            + self.reg_covar                    # sigma_0^2: the data's mean variance / K
-        if self.covariance_type == "full":
-            covariances = np.repeat(var * np.eye(2)[None], K, axis=0)
-        elif self.covariance_type == "diag":
-            covariances = np.full((K, 2), var)
-        else:
-            covariances = np.full(K, var)
-        return np.full(K, 1.0 / K), means, covariances
+        """theta_0 (mixture.gmm_initial_parameters): pi_k = 1/K, mu_k = K distinct data points
+        (``init_seed``), every Sigma_k = sigma_0^2 I with sigma_0^2 = tr(Sigma_ML) / (d K) +
+        reg_covar, in the shape of ``covariance_type``."""
+        return gmm_initial_parameters(self.X, self.n_components, self.covariance_type,
+                                      reg_covar=self.reg_covar, random_state=self.init_seed)
 
     def _restart(self) -> None:
         self.pause()
@@ -458,8 +382,8 @@ class GMMDemo(ClickedPoints, Playable, Demo):
         self.log_resp = np.asarray(log_resp, dtype=float)
         self.steps.append("E")
         self.loglik.append(float(ll))           # theta unchanged: l stays, the bound touches it
-        self.bounds.append(lower_bound(self.X, self.weights, self.means, self.covariances,
-                                       self.covariance_type, np.exp(self.log_resp)))
+        self.bounds.append(gmm_lower_bound(self.X, np.exp(self.log_resp), self.weights,
+                                           self.means, self.covariances, self.covariance_type))
 
     def _m(self) -> None:
         resp = np.exp(self.log_resp)
@@ -472,8 +396,8 @@ class GMMDemo(ClickedPoints, Playable, Demo):
         previous = self.loglik[-1]
         self.steps.append("M")
         self.loglik.append(float(ll))
-        self.bounds.append(lower_bound(self.X, self.weights, self.means, self.covariances,
-                                       self.covariance_type, resp))
+        self.bounds.append(gmm_lower_bound(self.X, resp, self.weights, self.means,
+                                           self.covariances, self.covariance_type))
         if (float(ll) - previous) / len(self.X) < TOL:
             self.converged = True
 
@@ -520,7 +444,7 @@ class GMMDemo(ClickedPoints, Playable, Demo):
     # ------------------------------------------------------------------ drawing
     def full_covariances(self) -> np.ndarray:
         """The current Sigma_k as (K, 2, 2) matrices."""
-        return full_covariances(self.covariances, self.covariance_type, len(self.means))
+        return full_covariances(self.covariances, self.covariance_type, n_features=2)
 
     def hard_labels(self) -> np.ndarray:
         """argmax_k r_ik (of the last E-step; before it, of theta's responsibilities)."""
@@ -697,9 +621,7 @@ class GMMDemo(ClickedPoints, Playable, Demo):
             return
         km = self.kmeans_result
         K = len(km["centers"])
-        gmm_labels = self.hard_labels()
-        perm = match_labels(gmm_labels, km["labels"], K)
-        agree = float(np.mean(perm[km["labels"]] == gmm_labels))
+        agree = matched_accuracy(self.hard_labels(), km["labels"], K)
         self.kmeans_result["agreement"] = agree
         self._kmeans_text.object = (
             "<p>Take a mixture with π<sub>k</sub> = 1/K and Σ<sub>k</sub> = σ²I for every k. "
@@ -713,7 +635,7 @@ class GMMDemo(ClickedPoints, Playable, Demo):
             f"<p>k-means (from the same initial means): J = {km['inertia']:.5g} after "
             f"{km['n_iter']} iterations. Its partition agrees with the mixture's hard "
             f"assignments argmax<sub>k</sub> r<sub>ik</sub> on <span data-stat='agreement'>"
-            f"{agree:.1%}</span> of the points (clusters matched greedily).</p>")
+            f"{agree:.1%}</span> of the points (clusters matched by the best permutation).</p>")
 
     # ------------------------------------------------------------------ numbers
     def _show_stats(self) -> None:

@@ -17,7 +17,7 @@ from bokeh.events import Tap
 from bokeh.models import ColumnDataSource, Range1d
 
 from ece544core import datasets
-from ece544core.cluster import KMeans, kmeans_assign, kmeans_plusplus, kmeans_update
+from ece544core.cluster import KMeans, kmeans_assign, kmeans_cost, kmeans_init, kmeans_update
 
 from ..views.common import CONTROL_WIDTH, ClickedPoints, Demo, Playable, guarded, heading, stats_html
 from ..views.plotting import (PALETTE, class_colors, empty_image, fit_box, grid, make_figure, one_hot,
@@ -31,20 +31,6 @@ MINI_FRAME = (300, 240)   # the two "compare inits" plots
 MAX_ITER = 300            # Lloyd iterations (assign + update) of "Run to convergence"
 UNASSIGNED = "#9a9a9a"    # points before the first assignment step
 ASSIGN_COLOR, UPDATE_COLOR = PALETTE[0], PALETTE[5]
-
-
-def initial_centers(X: np.ndarray, n_clusters: int, init: str, seed: int) -> np.ndarray:
-    """The initial centres mu_k: k-means++ (D^2 sampling, cluster.kmeans_plusplus) or
-    ``n_clusters`` distinct data points drawn uniformly ("random"); the same centres as
-    ``KMeans(init=init, random_state=seed)`` starts from."""
-    X = np.asarray(X, dtype=float)
-    if n_clusters > len(X):
-        raise ValueError(f"k (n_clusters) must be at most the number of points n = {len(X)}; "
-                         f"got k = {n_clusters}: add points or lower k")
-    if init == "k-means++":
-        return np.asarray(kmeans_plusplus(X, n_clusters, random_state=seed)[0], dtype=float)
-    rng = np.random.default_rng(seed)
-    return X[rng.choice(len(X), size=n_clusters, replace=False)].copy()
 
 
 class KMeansDemo(ClickedPoints, Playable, Demo):
@@ -237,9 +223,8 @@ class KMeansDemo(ClickedPoints, Playable, Demo):
         if self.dataset == "custom":
             base = np.empty((0, 2))
         else:
-            base, _ = datasets.make_blobs(n_samples=self.n_samples, centers=self.n_centers,
-                                          cluster_std=self.spread, center_box=(-6.0, 6.0),
-                                          random_state=self.seed)
+            base, _ = datasets.make_toy("random_blobs", self.n_samples, noise=self.spread,
+                                        n_classes=self.n_centers, random_state=self.seed)
         self.X = np.vstack([np.asarray(base, dtype=float), self._clicked])
         # custom data: a steady view (at least CUSTOM_CORNERS), so the next click lands where
         # it is aimed
@@ -282,7 +267,7 @@ class KMeansDemo(ClickedPoints, Playable, Demo):
                                        f"add at least k = {self.n_clusters} points.</p>")
             return
         try:
-            centers = initial_centers(self.X, self.n_clusters, self.init, self.init_seed)
+            centers = kmeans_init(self.X, self.n_clusters, self.init, random_state=self.init_seed)
         except ValueError:
             # k > n: show the points (so clicks stay visible), no centres; the error is shown
             self._show_without_centers("")
@@ -336,8 +321,7 @@ class KMeansDemo(ClickedPoints, Playable, Demo):
         self.centers = new
         self.trail.append(new.copy())
         # J(r, mu) with the assignment r of the last assignment step, the new centres
-        diff = self.X - new[self.labels]
-        self._record("update", float(np.einsum("ij,ij->", diff, diff)))
+        self._record("update", kmeans_cost(self.X, new, self.labels))
         if not moved and len(self.steps) >= 2 and self.steps[-2] == "assign":
             self.converged = True
 
@@ -396,7 +380,6 @@ class KMeansDemo(ClickedPoints, Playable, Demo):
             raise ValueError("no points yet: click the plot to add some")
         runs = []
         for seed in (self.init_seed, self.compare_seed):
-            initial_centers(self.X, self.n_clusters, self.init, seed)    # validates k <= n
             # tol = 0: stop only at a fixed point, like the step-through
             model = KMeans(n_clusters=self.n_clusters, init=self.init, n_init=1,
                            max_iter=MAX_ITER, tol=0.0, random_state=seed).fit(self.X)
