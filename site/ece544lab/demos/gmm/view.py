@@ -33,7 +33,7 @@ from .compute import (DATASETS, EMRun, GMMResult, assemble, em_job, kmeans_panel
 
 FRAME = (460, 380)        # main plot frame in screen pixels; the data box gets the same aspect
 CUSTOM_CORNERS = np.array([[-5.0, -5.0], [5.0, 5.0]])  # inside the custom data's view
-SIDE_MIN = 280            # narrowest side column next to the plot (else it wraps below)
+SIDE_MIN = 300            # narrowest side column next to the plot (else it wraps below)
 MINI_FRAME = (300, 240)   # the k-means plot
 LONG_JOB_WORK = 1200      # n K at or above which EM runs as a long job (progress bar, Stop)
 UNASSIGNED = "#9a9a9a"    # points before the first E-step
@@ -58,14 +58,17 @@ class GMMDemo(Demo):
         r"\boldsymbol{\Sigma}_k)$$"
         r"$$\text{E: } r_{ik} = \frac{\pi_k \mathcal{N}(\mathbf{x}^{(i)} \mid "
         r"\boldsymbol{\mu}_k, \boldsymbol{\Sigma}_k)}{\sum_j \pi_j \mathcal{N}(\mathbf{x}^{(i)} "
-        r"\mid \boldsymbol{\mu}_j, \boldsymbol{\Sigma}_j)} \qquad \text{M: } N_k = \sum_i r_{ik},"
+        r"\mid \boldsymbol{\mu}_j, \boldsymbol{\Sigma}_j)}$$"
+        r"$$\text{M: } N_k = \sum_i r_{ik},"
         r"\; \pi_k = \frac{N_k}{N},\; \boldsymbol{\mu}_k = \frac{1}{N_k} \sum_i r_{ik}\, "
-        r"\mathbf{x}^{(i)},\; \boldsymbol{\Sigma}_k = \frac{1}{N_k} \sum_i r_{ik} "
+        r"\mathbf{x}^{(i)},$$"
+        r"$$\boldsymbol{\Sigma}_k = \frac{1}{N_k} \sum_i r_{ik} "
         r"(\mathbf{x}^{(i)} - \boldsymbol{\mu}_k)(\mathbf{x}^{(i)} - \boldsymbol{\mu}_k)^\top "
         r"+ \epsilon \mathbf{I}$$"
         r"$$\ell(\theta) \ge F(q, \theta) = \sum_i \sum_k r_{ik} \log \frac{\pi_k "
         r"\mathcal{N}(\mathbf{x}^{(i)} \mid \boldsymbol{\mu}_k, \boldsymbol{\Sigma}_k)}{r_{ik}}"
-        r"\;\; \text{(Jensen; equal after the E-step)} \;\Rightarrow\; "
+        r"\;\; \text{(Jensen; equal after the E-step)}$$"
+        r"$$\Rightarrow\; "
         r"\ell(\theta_{t+1}) \ge F(q_t, \theta_{t+1}) \ge F(q_t, \theta_t) = \ell(\theta_t)$$"
     )
     what_to_try = (
@@ -178,7 +181,8 @@ class GMMDemo(Demo):
         fig.xaxis.axis_label, fig.yaxis.axis_label = "x₁", "x₂"
 
         ll = make_figure("ℓ(θ) never falls; EM's bound F(q, θ) ≤ ℓ", tools="",
-                         height=330, toolbar_location=None, name="gmm-ll-fig",
+                         sizing_mode="fixed", width=SIDE_MIN + 40, height=330,
+                         toolbar_location=None, name="gmm-ll-fig",
                          x_range=Range1d(0, 2), y_range=Range1d(0, 1))
         self.ll_source = ColumnDataSource(dict(t=[], loglik=[], step=[], color=[]),
                                           name="gmm-loglik")
@@ -217,9 +221,8 @@ class GMMDemo(Demo):
             "responsibilities r<sub>ik</sub> (grey before the first E-step). Black dotted: the "
             "ML fit of a single Gaussian (see below).</small>",
             width=FRAME[0] + 50, margin=(0, 10))
-        right = pn.Column(pn.pane.Bokeh(self.ll_fig, sizing_mode="stretch_width"),
-                          self._answers, sizing_mode="stretch_width",
-                          styles={"flex": f"1 1 {SIDE_MIN}px"})
+        right = pn.Column(pn.pane.Bokeh(self.ll_fig), self._answers, sizing_mode="stretch_width",
+                          styles={"flex": f"1 1 {SIDE_MIN}px", "min-width": "0"})
         ml_formula = pn.pane.LaTeX(
             r"$$\hat{\boldsymbol{\mu}} = \frac{1}{N} \sum_{i=1}^{N} \mathbf{x}^{(i)}, \qquad "
             r"\hat{\boldsymbol{\Sigma}} = \frac{1}{N} \sum_{i=1}^{N} (\mathbf{x}^{(i)} - "

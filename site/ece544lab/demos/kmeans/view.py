@@ -30,7 +30,7 @@ from .compute import GRID_N, KMeansRun, compare_inits, make_points, run_lloyd
 
 FRAME = (460, 380)        # main plot frame in screen pixels; the data box gets the same aspect
 CUSTOM_CORNERS = np.array([[-5.0, -5.0], [5.0, 5.0]])  # inside the custom data's view
-SIDE_MIN = 280            # narrowest side column next to the plot (else it wraps below)
+SIDE_MIN = 300            # narrowest side column next to the plot (else it wraps below)
 MINI_FRAME = (300, 240)   # the two "compare inits" plots
 UNASSIGNED = "#9a9a9a"    # points before the first assignment step
 ASSIGN_COLOR, UPDATE_COLOR = PALETTE[0], PALETTE[5]
@@ -134,7 +134,8 @@ class KMeansDemo(Demo):
                     fill_color="color", line_color="black", line_width=2)
         fig.xaxis.axis_label, fig.yaxis.axis_label = "x₁", "x₂"
 
-        cost = make_figure("Cost J per half-step (never rises)", tools="", height=260,
+        cost = make_figure("Cost J per half-step (never rises)", tools="",
+                           sizing_mode="fixed", width=SIDE_MIN + 40, height=260,
                            toolbar_location=None, name="kmeans-cost-fig",
                            x_range=Range1d(0, 2), y_range=Range1d(0, 1))
         self.cost_source = ColumnDataSource(dict(t=[], cost=[], step=[], color=[]),
@@ -181,9 +182,9 @@ class KMeansDemo(Demo):
                       self._compare_plots, sizing_mode="stretch_width"),
             title="Guarantees? Same data and k, two initialisations: two local optima",
             sizing_mode="stretch_width", margin=(10, 10))
-        right = pn.Column(pn.pane.Bokeh(self.cost_fig, sizing_mode="stretch_width"),
-                          self._answers, sizing_mode="stretch_width",
-                          styles={"flex": f"1 1 {SIDE_MIN}px"})
+        right = pn.Column(pn.pane.Bokeh(self.cost_fig), self._answers,
+                          sizing_mode="stretch_width",
+                          styles={"flex": f"1 1 {SIDE_MIN}px", "min-width": "0"})
         return pn.Column(plots(pn.Column(self.canvas.panel(), legend, width=FRAME[0] + 80),
                                right),
                          self.compare_card, sizing_mode="stretch_width")
