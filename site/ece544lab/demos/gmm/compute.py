@@ -112,8 +112,20 @@ class GMMResult:
     agreement: tuple = ()                 # per iteration: matched accuracy with k-means
 
     @property
+    def key(self) -> tuple:
+        return self.run.key
+
+    @property
     def n_frames(self) -> int:
         return 1 + 2 * self.run.n_iter
+
+    def describe(self, index: int) -> str:
+        """Frame ``index`` in words, for the step-through."""
+        frame = self.frame(index)
+        if frame is None or not frame.steps:
+            return "initial parameters θ₀"
+        words = f"{frame.steps[-1]}-step of iteration {frame.steps.count('E')}"
+        return words + (" (converged)" if frame.converged else "")
 
     def frame(self, index: int) -> GMMFrame | None:
         """Frame ``index`` (clamped); None without a run."""

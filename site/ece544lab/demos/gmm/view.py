@@ -24,9 +24,9 @@ from ece544core.mixture import full_covariances, gmm_initial_parameters
 from ...views.canvas import ClassifierCanvas
 from ...views.common import heading
 from ...views.demo import Demo
-from ...views.layout import CONTROL_WIDTH, KATEX_CSS, plots
+from ...views.layout import KATEX_CSS, plots
 from ...views.plotting import PALETTE, class_colors, covariance_ellipse, make_figure, mix_colors
-from ...views.steps import StepThrough
+from ..kmeans.stepping import StepControls
 from . import text
 from .compute import (DATASETS, EMRun, GMMResult, assemble, em_job, kmeans_panel, make_points,
                       run_to_end)
@@ -131,12 +131,8 @@ class GMMDemo(Demo):
                          [p for p in self.url_params if p not in DISPLAY])
         self.param.watch(lambda *_e: self.redraw(), list(DISPLAY))
         self._build_figures()
-        self.steps = StepThrough(on_frame=lambda _i: self.redraw(), describe=self._describe,
-                                 tick_ms=400, name="gmm-steps")
-        self.run_button = pn.widgets.Button(name="Run to convergence", width=CONTROL_WIDTH - 20)
-        self.run_button.on_click(lambda _e: self.steps.go(self.steps.n_frames - 1))
-        clear = pn.widgets.Button(name="Remove clicked points", width=CONTROL_WIDTH - 20)
-        clear.on_click(lambda _e: self.canvas.clear_clicked())
+        self.stepping = StepControls(self, "gmm-steps")
+        self.steps, self.run_button = self.stepping.steps, self.stepping.run_button
         self._numbers = pn.pane.HTML("", sizing_mode="stretch_width")
         self._answers = pn.pane.HTML("", sizing_mode="stretch_width", margin=(0, 10))
         self._ml_text = pn.pane.HTML("", sizing_mode="stretch_width", margin=(0, 10))
@@ -145,7 +141,7 @@ class GMMDemo(Demo):
             heading("Data"),
             self.param_controls(["dataset", "n_samples", "n_centers", "spread", "seed"]),
             pn.pane.HTML("<small>A click on the plot adds a point.</small>", margin=(0, 10)),
-            clear,
+            self.stepping.clear_button,
             heading("Mixture"),
             self.param_controls(["n_components", "covariance_type"],
                                 covariance_type=pn.widgets.RadioButtonGroup),
@@ -274,20 +270,11 @@ class GMMDemo(Demo):
     @property
     def frame(self):
         """The frame on display (None without a run)."""
-        return None if self.result is None else self.result.frame(self.steps.index)
-
-    def _describe(self, index: int) -> str:
-        frame = None if self.result is None else self.result.frame(index)
-        if frame is None or not frame.steps:
-            return "initial parameters θ₀"
-        text_ = f"{frame.steps[-1]}-step of iteration {frame.steps.count('E')}"
-        return text_ + (" (converged)" if frame.converged else "")
+        return self.stepping.frame()
 
     # ------------------------------------------------------------------ drawing
     def draw(self, result: GMMResult) -> None:
-        if result is not self.result:
-            new_run = self.result is None or self.result.run.key != result.run.key
-            self.steps.set_frames(result.n_frames, 0 if new_run else self.steps.index)
+        self.stepping.follow(result)
         self.canvas.set_box(result.run.box)
         (x0, x1), (y0, y1) = result.run.box
         self.kmeans_fig.x_range.update(start=x0, end=x1)

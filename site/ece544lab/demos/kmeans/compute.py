@@ -79,6 +79,14 @@ class KMeansRun:
     def n_frames(self) -> int:
         return 1 + len(self.steps)
 
+    def describe(self, index: int) -> str:
+        """Frame ``index`` in words, for the step-through."""
+        frame = self.frame(index)
+        if frame is None or not frame.steps:
+            return "initial centres"
+        words = f"{frame.steps[-1]} step of iteration {frame.steps.count('assign')}"
+        return words + (" (converged)" if frame.converged else "")
+
     def frame(self, index: int) -> Frame | None:
         """Frame ``index`` (clamped to the run); None without a run."""
         if self.centers is None:

@@ -23,9 +23,9 @@ from ece544core.cluster import kmeans_init
 from ...views.canvas import ClassifierCanvas
 from ...views.common import heading, stats_html
 from ...views.demo import Demo
-from ...views.layout import CONTROL_WIDTH, plots
+from ...views.layout import plots
 from ...views.plotting import PALETTE, class_colors, grid, make_figure, one_hot, region_image
-from ...views.steps import StepThrough
+from .stepping import StepControls
 from .compute import GRID_N, KMeansRun, compare_inits, make_points, run_lloyd
 
 FRAME = (460, 380)        # main plot frame in screen pixels; the data box gets the same aspect
@@ -93,12 +93,8 @@ class KMeansDemo(Demo):
         self.param.watch(lambda *_e: self.canvas.clear_clicked(notify=False), "dataset")
         self.param.watch(lambda *_e: self.update(), list(self.url_params))
         self._build_figures()
-        self.steps = StepThrough(on_frame=lambda _i: self.redraw(), describe=self._describe,
-                                 tick_ms=400, name="kmeans-steps")
-        self.run_button = pn.widgets.Button(name="Run to convergence", width=CONTROL_WIDTH - 20)
-        self.run_button.on_click(lambda _e: self.steps.go(self.steps.n_frames - 1))
-        clear = pn.widgets.Button(name="Remove clicked points", width=CONTROL_WIDTH - 20)
-        clear.on_click(lambda _e: self.canvas.clear_clicked())
+        self.stepping = StepControls(self, "kmeans-steps")
+        self.steps, self.run_button = self.stepping.steps, self.stepping.run_button
         self._numbers = pn.pane.HTML("", sizing_mode="stretch_width")
         self._answers = pn.pane.HTML("", sizing_mode="stretch_width", margin=(0, 10))
         self._compare_text = pn.pane.HTML("", sizing_mode="stretch_width", margin=(0, 10))
@@ -107,7 +103,7 @@ class KMeansDemo(Demo):
             self.param_controls(["dataset", "n_samples", "n_centers", "spread", "seed"],
                                 dataset=pn.widgets.RadioButtonGroup),
             pn.pane.HTML("<small>A click on the plot adds a point.</small>", margin=(0, 10)),
-            clear,
+            self.stepping.clear_button,
             heading("k-means"),
             self.param_controls(["n_clusters", "init", "init_seed"],
                                 init=pn.widgets.RadioButtonGroup),
@@ -226,22 +222,12 @@ class KMeansDemo(Demo):
     @property
     def frame(self):
         """The frame on display (None without a run)."""
-        return None if self.result is None else self.result.frame(self.steps.index)
-
-    def _describe(self, index: int) -> str:
-        frame = None if self.result is None else self.result.frame(index)
-        if frame is None or not frame.steps:
-            return "initial centres"
-        text = f"{frame.steps[-1]} step of iteration {frame.steps.count('assign')}"
-        return text + (" (converged)" if frame.converged else "")
+        return self.stepping.frame()
 
     # ------------------------------------------------------------------ drawing
     def draw(self, result: KMeansRun) -> None:
-        if result is not self.result:
-            new_run = self.result is None or self.result.key != result.key
-            if new_run:
-                self.comparison_shown = False
-            self.steps.set_frames(result.n_frames, 0 if new_run else self.steps.index)
+        if self.stepping.follow(result):
+            self.comparison_shown = False
         self.canvas.set_box(result.box)
         frame = result.frame(self.steps.index)
         self.run_button.disabled = frame is None or self.steps.at_end
