@@ -14,9 +14,11 @@ from . import duality  # noqa: E402
 from . import kernels, svm  # noqa: E402
 from . import kernel_logistic  # noqa: E402
 from . import losses  # noqa: E402
-from . import multiclass  # noqa: E402
+from . import crammer_singer, multiclass, temperature  # noqa: E402
+from . import toysets  # noqa: E402
 from ._validation import NotFittedError  # noqa: E402
 
 __all__ = ["__version__", "datasets", "neighbors", "linear_model", "logistic", "optim",
            "problems", "cluster", "mixture", "structured", "duality", "kernels", "svm",
-           "kernel_logistic", "losses", "multiclass", "NotFittedError"]
+           "kernel_logistic", "losses", "multiclass", "crammer_singer", "temperature", "toysets",
+           "NotFittedError"]

@@ -49,6 +49,8 @@ FIELDS: dict[str, str] = {
     "train_accuracy": "accuracy on the training data",
     "test_accuracy": "accuracy on held-out data",
     "seconds": "wall-clock seconds spent so far",
+    "best_objective": "the smallest objective among the iterates so far (for a method that does "
+                      "not descend monotonically, e.g. the subgradient method)",
 }
 
 
