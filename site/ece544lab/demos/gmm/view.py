@@ -81,9 +81,8 @@ class GMMDemo(Demo):
     url_params = ("dataset", "n_samples", "n_centers", "spread", "seed", "n_components",
                   "covariance_type", "reg_covar", "init_seed", "hard", "ml_target",
                   "show_kmeans")
-    #: The base's watcher takes one event, but ``param.update`` of several parameters (the
-    #: shell applying a URL) calls it with several: this demo registers its own (see build).
-    update_on = ()
+    #: A display option only redraws the current result (see build).
+    update_on = tuple(p for p in url_params if p not in DISPLAY)
 
     dataset = param.Selector(default="anisotropic", objects=[*DATASETS, "custom"],
                              doc="Tilted blobs of unequal spreads and sizes, round blobs of "
@@ -125,10 +124,8 @@ class GMMDemo(Demo):
         self.canvas = ClassifierCanvas(
             "gmm", "Components and responsibilities (click to add a point)", ["point"],
             frame=FRAME, on_change=self.update, empty_box=(-5.0, 5.0))
-        # first drop the clicks of another data set, then update (watchers run in order)
+        # a new data set drops the clicks before the base's update (watchers run in order)
         self.param.watch(lambda *_e: self.canvas.clear_clicked(notify=False), "dataset")
-        self.param.watch(lambda *_e: self.update(),
-                         [p for p in self.url_params if p not in DISPLAY])
         self.param.watch(lambda *_e: self.redraw(), list(DISPLAY))
         self._build_figures()
         self.stepping = StepControls(self, "gmm-steps")

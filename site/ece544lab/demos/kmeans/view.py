@@ -79,19 +79,14 @@ class KMeansDemo(Demo):
     compare_seed = param.Integer(default=1, bounds=(0, 9999), label="second init seed",
                                  doc="Seed of run B in 'Compare two inits'.")
 
-    #: The base's watcher takes one event, but ``param.update`` of several parameters (the
-    #: shell applying a URL) calls it with several: this demo registers its own (see build).
-    update_on = ()
-
     # ------------------------------------------------------------------ build
     def build(self):
         self.comparison_shown = False
         self.canvas = ClassifierCanvas(
             "kmeans", "Voronoi cells of the centres (click to add a point)", ["point"],
             frame=FRAME, on_change=self.update, empty_box=(-5.0, 5.0))
-        # first drop the clicks of another data set, then update (watchers run in order)
+        # a new data set drops the clicks before the base's update (watchers run in order)
         self.param.watch(lambda *_e: self.canvas.clear_clicked(notify=False), "dataset")
-        self.param.watch(lambda *_e: self.update(), list(self.url_params))
         self._build_figures()
         self.stepping = StepControls(self, "kmeans-steps")
         self.steps, self.run_button = self.stepping.steps, self.stepping.run_button
