@@ -19,28 +19,27 @@ Rules (deterministic, documented)
   centre is ever NaN. (scikit-learn instead moves an empty centre to a far-away point; on runs
   without empty clusters the two are identical.)
 
-Squared distances come from one matrix product, ||x - mu||^2 = ||x||^2 - 2 x^T mu + ||mu||^2,
-on data centred by the mean of X (so that the expansion does not cancel catastrophically for
-data far from the origin) and are clipped at 0.
+Squared distances come from one matrix product, ||x - mu||^2 = ||x||^2 - 2 x^T mu + ||mu||^2
+(:func:`ece544core._math.sq_distances`), on data centred by the mean of X (so that the
+expansion does not cancel catastrophically for data far from the origin) and are clipped at 0.
+The blocked assignment and the Lloyd loop live in :mod:`ece544core._lloyd`.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ._history import History
+from ._lloyd import CHUNK_ROWS, _assign_blocks, _centered, _cluster_sums, _lloyd, _means
+from ._math import row_sq_norms, sq_distances
 from ._validation import (check_array, check_is_fitted, check_n_features, check_option,
                           check_random_state, check_scalar)
 from .base import BaseEstimator
 
-__all__ = ["KMeans", "kmeans_plusplus", "kmeans_assign", "kmeans_update", "kmeans_cost",
-           "CHUNK_ROWS"]
+__all__ = ["KMeans", "kmeans_plusplus", "kmeans_init", "kmeans_assign", "kmeans_update",
+           "kmeans_cost", "CHUNK_ROWS", "INITS"]
 
+#: The initialisations of :func:`kmeans_init` (and ``KMeans(init=...)``).
 INITS = ("k-means++", "random")
-#: Rows of X per block when distances are computed inside ``KMeans.fit`` (a block of MNIST
-#: rows then stays in cache between the matrix product and the arg-min).
-CHUNK_ROWS = 1024
-#: ``KMeans.fit`` updates the cluster sums from the points that changed cluster when fewer than
-#: this fraction of the points moved, and recomputes them from scratch otherwise.
-INCREMENTAL_FRACTION = 1 / 3
 
 
 # ------------------------------------------------------------------------------ validation
@@ -70,95 +69,6 @@ def _check_labels(labels, n_samples: int, n_clusters: int) -> np.ndarray:
     return lab
 
 
-# ------------------------------------------------------------------------------ distances
-def _sq_norms(X: np.ndarray) -> np.ndarray:
-    """||x^(i)||^2 for every row: (n, d) -> (n,)."""
-    return np.einsum("ij,ij->i", X, X)
-
-
-def _sq_distances(X: np.ndarray, centers: np.ndarray, x_sq: np.ndarray,
-                  _prepared=None) -> np.ndarray:
-    """D_ik = max(0, ||x^(i)||^2 - 2 x^(i)T mu_k + ||mu_k||^2): one GEMM, (n, d) x (d, k).
-
-    ``_prepared`` = (-2 mu^T (d, k), ||mu_k||^2 (k,)) when the caller loops over blocks of X.
-    """
-    M, c_sq = _prepared if _prepared is not None else _prepare(centers)
-    D = X @ M  # (n, k); -2 mu is exact, so this is exactly -2 x^T mu
-    D += c_sq
-    D += x_sq[:, None]
-    return np.maximum(D, 0.0, out=D)
-
-
-def _prepare(centers: np.ndarray):
-    """(-2 mu^T, ||mu_k||^2) for :func:`_sq_distances`."""
-    return -2.0 * centers.T, _sq_norms(centers)
-
-
-def _centered(X: np.ndarray, *others: np.ndarray):
-    """X - mean(X) and every other array minus the same mean (distances are unchanged)."""
-    mean = X.mean(axis=0)
-    return (X - mean,) + tuple(o - mean for o in others)
-
-
-def _assign_blocks(X, x_sq, centers, prev_labels=None, chunk_rows=CHUNK_ROWS):
-    """The assignment step by blocks of rows (the GEMM and the arg-min share the cache).
-
-    Returns
-    -------
-    labels : (n,) argmin_k D_ik
-    d_min : (n,) D_i,labels_i
-    d_prev : (n,) D_i,prev_labels_i (the cost terms of the previous assignment under these
-        centres), or None without ``prev_labels``
-    """
-    n = X.shape[0]
-    labels = np.empty(n, dtype=np.intp)
-    d_min = np.empty(n)
-    d_prev = None if prev_labels is None else np.empty(n)
-    prepared = _prepare(centers)
-    for start in range(0, n, chunk_rows):
-        stop = min(start + chunk_rows, n)
-        D = _sq_distances(X[start:stop], centers, x_sq[start:stop], prepared)  # (m, k)
-        lab = np.argmin(D, axis=1)  # first minimum: ties -> lowest k
-        labels[start:stop] = lab
-        d_min[start:stop] = np.take_along_axis(D, lab[:, None], axis=1)[:, 0]
-        if d_prev is not None:
-            d_prev[start:stop] = np.take_along_axis(D, prev_labels[start:stop, None], 1)[:, 0]
-    return labels, d_min, d_prev
-
-
-def _cluster_sums(X: np.ndarray, labels: np.ndarray, k: int, chunk_rows=CHUNK_ROWS):
-    """S_k = sum_{i: l_i = k} x^(i) (k, d) and n_k = |{i: l_i = k}| (k,), by blocks of rows."""
-    sums = np.zeros((k, X.shape[1]))
-    for start in range(0, X.shape[0], chunk_rows):
-        Xb, lb = X[start:start + chunk_rows], labels[start:start + chunk_rows]
-        for j in np.flatnonzero(np.bincount(lb, minlength=k)):  # non-empty clusters
-            sums[j] += Xb[lb == j].sum(axis=0)
-    return sums, np.bincount(labels, minlength=k)
-
-
-def _move_sums(X, old, new, sums, counts) -> None:
-    """Update S_k and n_k in place for the points whose label changed from ``old`` to ``new``:
-    S_new(i) += x^(i), S_old(i) -= x^(i), as one (k, m) x (m, d) product over the m movers."""
-    moved = np.flatnonzero(old != new)
-    if moved.size == 0:
-        return
-    k = sums.shape[0]
-    W = np.zeros((moved.size, k))  # (m, k): +1 at the new cluster, -1 at the old one
-    rows = np.arange(moved.size)
-    W[rows, new[moved]] = 1.0
-    W[rows, old[moved]] = -1.0
-    sums += W.T @ X[moved]
-    counts += np.bincount(new[moved], minlength=k) - np.bincount(old[moved], minlength=k)
-
-
-def _means(sums, counts, previous) -> np.ndarray:
-    """mu_k = S_k / n_k, and the previous centre for an empty cluster (n_k = 0)."""
-    out = previous.copy()
-    full = counts > 0
-    out[full] = sums[full] / counts[full, None]
-    return out
-
-
 # ------------------------------------------------------------------------------ step functions
 def kmeans_assign(X, centers):
     """Assignment step: l_i = argmin_k ||x^(i) - mu_k||^2, cost J = sum_i min_k ||x^(i) - mu_k||^2.
@@ -179,7 +89,7 @@ def kmeans_assign(X, centers):
     X = check_array(X, name="X")
     C = _check_centers(centers, X.shape[1])
     Xc, Cc = _centered(X, C)
-    labels, d_min, _ = _assign_blocks(Xc, _sq_norms(Xc), Cc)
+    labels, d_min, _ = _assign_blocks(Xc, row_sq_norms(Xc), Cc)
     return labels, float(d_min.sum())
 
 
@@ -262,11 +172,11 @@ def kmeans_plusplus(X, n_clusters, random_state=None, n_local_trials=None):
         check_scalar(n_local_trials, "n_local_trials", kind=int, min_val=1)
     rng = check_random_state(random_state)
     Xc, = _centered(X)
-    x_sq = _sq_norms(Xc)
+    x_sq = row_sq_norms(Xc)
     n = X.shape[0]
     indices = np.empty(k, dtype=np.intp)
     indices[0] = rng.integers(n)
-    closest = _sq_distances(Xc, Xc[indices[:1]], x_sq)[:, 0]  # D(x^(i))^2, (n,)
+    closest = sq_distances(Xc, Xc[indices[:1]], X_sq=x_sq)[:, 0]  # D(x^(i))^2, (n,)
     for c in range(1, k):
         total = closest.sum()
         if total > 0:
@@ -275,7 +185,7 @@ def kmeans_plusplus(X, n_clusters, random_state=None, n_local_trials=None):
             cand = np.minimum(cand, n - 1)  # rounding in the cumulative sum
         else:  # every point coincides with a chosen centre: D^2 sampling is undefined
             cand = rng.integers(n, size=trials)
-        D = np.minimum(_sq_distances(Xc, Xc[cand], x_sq), closest[:, None])  # (n, trials)
+        D = np.minimum(sq_distances(Xc, Xc[cand], X_sq=x_sq), closest[:, None])  # (n, trials)
         best = int(np.argmin(D.sum(axis=0)))
         indices[c] = cand[best]
         closest = D[:, best]
@@ -285,50 +195,60 @@ def kmeans_plusplus(X, n_clusters, random_state=None, n_local_trials=None):
 def _check_n_clusters(n_clusters, n_samples: int) -> int:
     k = check_scalar(n_clusters, "n_clusters", kind=int, min_val=1)
     if k > n_samples:
-        raise ValueError(f"n_clusters must be <= n_samples = {n_samples}; got n_clusters={k}")
+        raise ValueError(f"n_clusters must be <= n_samples = {n_samples} (the number of "
+                         f"points); got n_clusters={k}: add points or lower n_clusters")
     return k
 
 
-# ------------------------------------------------------------------------------ Lloyd
-def _lloyd(Xc, x_sq, centers, max_iter: int, tol_abs: float):
-    """Lloyd iterations on centred data from ``centers``; equal (up to rounding) to alternating
-    :func:`kmeans_assign` and :func:`kmeans_update`.
+def random_rows(n_samples: int, n_rows: int, rng: np.random.Generator) -> np.ndarray:
+    """``n_rows`` distinct row indices drawn uniformly from range(n_samples) (without
+    replacement): the "random" start of k-means and of EM."""
+    return rng.choice(n_samples, size=n_rows, replace=False)
 
-    Iteration t assigns with mu^(t-1) (cost_after_assign[t]) and updates to mu^(t)
-    (cost_after_update[t] = J(mu^(t), labels^(t))); it stops when
-    sum_k ||mu_k^(t) - mu_k^(t-1)||^2 <= tol_abs (unchanged labels give exactly 0) or at
-    max_iter. The final labels are the assignment to the final centres.
 
-    The cluster sums are updated from the points that changed cluster (``_move_sums``) when
-    few moved, which makes late iterations cost about one GEMM.
+def kmeans_init(X, n_clusters, init="k-means++", random_state=None) -> np.ndarray:
+    """The initial centres mu_1, ..., mu_K of k-means.
+
+    "k-means++": D^2 seeding (:func:`kmeans_plusplus`, greedy with 2 + floor(ln K) trials);
+    "random": K distinct rows of X drawn uniformly. With the same ``random_state`` these are
+    exactly the centres ``KMeans(init=init, random_state=random_state)`` starts from.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_clusters : int, 1 <= n_clusters <= n_samples
+    init : {"k-means++", "random"}
+    random_state : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features), rows of X
     """
-    n, k = Xc.shape[0], centers.shape[0]
-    labels, d_min, _ = _assign_blocks(Xc, x_sq, centers)
-    sums, counts = _cluster_sums(Xc, labels, k)
-    after_assign, after_update, path = [], [], [centers]
-    for n_iter in range(1, max_iter + 1):
-        new_centers = _means(sums, counts, centers)
-        new_labels, new_min, d_prev = _assign_blocks(Xc, x_sq, new_centers, labels)
-        after_assign.append(d_min.sum())
-        after_update.append(d_prev.sum())
-        path.append(new_centers)
-        diff = new_centers - centers
-        shift = float(np.einsum("ij,ij->", diff, diff))
-        centers, d_min = new_centers, new_min
-        if shift <= tol_abs or n_iter == max_iter:
-            labels = new_labels
-            break
-        if np.count_nonzero(new_labels != labels) > INCREMENTAL_FRACTION * n:
-            sums, counts = _cluster_sums(Xc, new_labels, k)
-        else:
-            _move_sums(Xc, labels, new_labels, sums, counts)
-        labels = new_labels
-    history = {"cost_after_assign": np.array(after_assign),
-               "cost_after_update": np.array(after_update),
-               "centers": np.stack(path)}
-    return centers, labels, float(d_min.sum()), n_iter, history
+    X = check_array(X, name="X")
+    k = _check_n_clusters(n_clusters, X.shape[0])
+    return _init_centers(X, k, check_option(init, "init", INITS),
+                         check_random_state(random_state))
 
 
+def _init_centers(X: np.ndarray, k: int, init: str, rng: np.random.Generator) -> np.ndarray:
+    """:func:`kmeans_init` on validated arguments."""
+    if init == "random":
+        return X[random_rows(X.shape[0], k, rng)].copy()
+    return kmeans_plusplus(X, k, random_state=rng)[0]
+
+
+def _kmeans_history(start, mean, after_assign, after_update, path) -> History:
+    """One record per Lloyd iteration: iteration 0 the initial centres (``start``, exactly),
+    iteration t its two costs and mu^(t) (``path`` is in centred coordinates)."""
+    history = History()
+    history.record(iteration=0, centers=start)
+    for t, (ja, ju, centers) in enumerate(zip(after_assign, after_update, path), start=1):
+        history.record(iteration=t, cost_after_assign=ja, cost_after_update=ju, objective=ju,
+                       centers=centers + mean)
+    return history
+
+
+# ------------------------------------------------------------------------------ Lloyd
 class KMeans(BaseEstimator):
     """k-means by Lloyd's algorithm: min_{mu, r} sum_i sum_k r_ik ||x^(i) - mu_k||^2.
 
@@ -360,11 +280,13 @@ class KMeans(BaseEstimator):
         J at ``cluster_centers_`` and ``labels_``.
     n_iter_ : int
         Lloyd iterations (assign + update) of the best start.
-    history_ : dict of ndarray
-        For the best start: "cost_after_assign" (n_iter_,) J after the assignment of each
-        iteration, "cost_after_update" (n_iter_,) J after its update, "centers"
-        (n_iter_ + 1, n_clusters, n_features) the initial centres and those after each update.
-        Interleaved, cost_after_assign[0] >= cost_after_update[0] >= cost_after_assign[1] ...
+    history_ : History
+        For the best start, one record per iteration t = 0, ..., n_iter_ (columns of length
+        n_iter_ + 1): "iteration" t; "centers" (n_iter_ + 1, n_clusters, n_features) the
+        initial centres (t = 0) and those after the update of iteration t;
+        "cost_after_assign" J after the assignment of iteration t, "cost_after_update" J after
+        its update, "objective" the same J (minimised); the costs are NaN at t = 0.
+        Interleaved, cost_after_assign[1] >= cost_after_update[1] >= cost_after_assign[2] ...
         >= inertia_ (each update -> assign pair exactly: both come from one distance matrix;
         each assign -> update pair up to rounding).
     n_features_in_ : int
@@ -395,11 +317,6 @@ class KMeans(BaseEstimator):
                                  f"({k}, {X.shape[1]}); got shape {init_array.shape}")
         return k, n_init, max_iter, tol, init_array
 
-    def _initial_centers(self, X, k, rng):
-        if self.init == "random":
-            return X[rng.choice(X.shape[0], size=k, replace=False)].copy()
-        return kmeans_plusplus(X, k, random_state=rng)[0]
-
     def fit(self, X, y=None):
         """Run Lloyd's algorithm from ``n_init`` starts and keep the lowest J; returns self.
 
@@ -413,20 +330,19 @@ class KMeans(BaseEstimator):
         rng = check_random_state(self.random_state)
         mean = X.mean(axis=0)
         Xc = X - mean  # centred copy: accurate GEMM distances (see the module docstring)
-        x_sq = _sq_norms(Xc)
+        x_sq = row_sq_norms(Xc)
         tol_abs = tol * float(np.mean(np.var(X, axis=0))) if tol > 0 else 0.0
         best = None
         for _ in range(1 if init_array is not None else n_init):
-            start = init_array if init_array is not None else self._initial_centers(X, k, rng)
+            start = init_array if init_array is not None else \
+                _init_centers(X, k, self.init, rng)
             run = _lloyd(Xc, x_sq, start - mean, max_iter, tol_abs)
             if best is None or run[2] < best[2]:
                 best, best_start = run, start
-        centers, labels, inertia, n_iter, history = best
-        history["centers"] += mean
-        history["centers"][0] = best_start  # exactly, without the centring round trip
+        centers, labels, inertia, n_iter, trace = best
         self.cluster_centers_ = centers + mean
         self.labels_, self.inertia_, self.n_iter_ = labels, inertia, n_iter
-        self.history_ = history
+        self.history_ = _kmeans_history(best_start, mean, *trace)
         self.n_features_in_ = X.shape[1]
         return self
 
@@ -448,7 +364,7 @@ class KMeans(BaseEstimator):
         """Distances ||x^(i) - mu_k|| to every centre: (n_samples, n_clusters)."""
         X = self._check_X(X)
         Xc, Cc = _centered(X, self.cluster_centers_)
-        return np.sqrt(_sq_distances(Xc, Cc, _sq_norms(Xc)))
+        return np.sqrt(sq_distances(Xc, Cc))
 
     def fit_transform(self, X, y=None):
         """``fit(X)`` and return ``transform(X)``."""

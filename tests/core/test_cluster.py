@@ -6,10 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.cluster import KMeans as SkKMeans
 
-from ece544core import cluster
+from ece544core import _lloyd
+from ece544core._history import History
 from ece544core._validation import NotFittedError
 from ece544core.base import clone
-from ece544core.cluster import KMeans, kmeans_assign, kmeans_cost, kmeans_plusplus, kmeans_update
+from ece544core.cluster import (KMeans, kmeans_assign, kmeans_cost, kmeans_init, kmeans_plusplus,
+                                kmeans_update)
 from ece544core.datasets import make_blobs
 
 
@@ -95,13 +97,15 @@ def test_fit_equals_the_step_functions():
     X, init = _blobs()
     km = KMeans(n_clusters=4, init=init, max_iter=8, tol=0).fit(X)
     centers = init
-    for t in range(km.n_iter_):
-        np.testing.assert_allclose(km.history_["centers"][t], centers, atol=1e-10)
+    np.testing.assert_array_equal(km.history_["centers"][0], init)
+    for t in range(1, km.n_iter_ + 1):
         labels, cost = kmeans_assign(X, centers)
         assert km.history_["cost_after_assign"][t] == pytest.approx(cost, rel=1e-10)
         centers = kmeans_update(X, labels, centers)
+        np.testing.assert_allclose(km.history_["centers"][t], centers, atol=1e-10)
         assert km.history_["cost_after_update"][t] == pytest.approx(
             kmeans_cost(X, centers, labels), rel=1e-10)
+        assert km.history_["objective"][t] == km.history_["cost_after_update"][t]
     np.testing.assert_allclose(km.cluster_centers_, centers, atol=1e-10)
     labels, cost = kmeans_assign(X, centers)
     np.testing.assert_array_equal(km.labels_, labels)
@@ -112,11 +116,15 @@ def test_history_shapes_and_interleaved_costs():
     X, init = _gaussian_5d()
     km = KMeans(n_clusters=6, init=init, max_iter=100, tol=0).fit(X)
     h, t = km.history_, km.n_iter_
-    assert h["cost_after_assign"].shape == h["cost_after_update"].shape == (t,)
+    assert isinstance(h, History) and h.n_records == t + 1
+    np.testing.assert_array_equal(h["iteration"], np.arange(t + 1))
+    assert h["cost_after_assign"].shape == h["cost_after_update"].shape == (t + 1,)
+    assert np.isnan(h["cost_after_assign"][0]) and np.isnan(h["cost_after_update"][0])
+    np.testing.assert_array_equal(h["objective"], h["cost_after_update"])
     assert h["centers"].shape == (t + 1, 6, 5)
     np.testing.assert_array_equal(h["centers"][0], init)
     np.testing.assert_allclose(h["centers"][-1], km.cluster_centers_)
-    seq = np.column_stack([h["cost_after_assign"], h["cost_after_update"]]).ravel()
+    seq = np.column_stack([h["cost_after_assign"][1:], h["cost_after_update"][1:]]).ravel()
     assert np.all(np.diff(seq) <= 1e-12 * seq[0])
     assert km.inertia_ <= h["cost_after_update"][-1] * (1 + 1e-12)
     assert t < 100  # converged: the labels stopped changing, the last shift is exactly 0
@@ -158,9 +166,9 @@ def test_incremental_sums_equal_full_sums():
     old = rng.integers(0, 6, size=500)
     new = old.copy()
     new[rng.choice(500, 40, replace=False)] = rng.integers(0, 6, size=40)
-    sums, counts = cluster._cluster_sums(X, old, 6)
-    cluster._move_sums(X, old, new, sums, counts)
-    ref_sums, ref_counts = cluster._cluster_sums(X, new, 6)
+    sums, counts = _lloyd._cluster_sums(X, old, 6)
+    _lloyd._move_sums(X, old, new, sums, counts)
+    ref_sums, ref_counts = _lloyd._cluster_sums(X, new, 6)
     np.testing.assert_allclose(sums, ref_sums, atol=1e-12)
     np.testing.assert_array_equal(counts, ref_counts)
 
@@ -170,13 +178,13 @@ def test_blocks_do_not_change_the_result(chunk_rows):
     rng = np.random.default_rng(2)
     X, C = rng.standard_normal((50, 3)), rng.standard_normal((4, 3))
     x_sq = np.einsum("ij,ij->i", X, X)
-    ref = cluster._assign_blocks(X, x_sq, C, np.zeros(50, dtype=int), chunk_rows=50)
-    got = cluster._assign_blocks(X, x_sq, C, np.zeros(50, dtype=int), chunk_rows=chunk_rows)
+    ref = _lloyd._assign_blocks(X, x_sq, C, np.zeros(50, dtype=int), chunk_rows=50)
+    got = _lloyd._assign_blocks(X, x_sq, C, np.zeros(50, dtype=int), chunk_rows=chunk_rows)
     np.testing.assert_array_equal(ref[0], got[0])  # labels
     for a, b in zip(ref[1:], got[1:]):  # one-row blocks are a GEMV: rounding may differ
         np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-13)
-    sums, counts = cluster._cluster_sums(X, ref[0], 4, chunk_rows=chunk_rows)
-    np.testing.assert_allclose(sums, cluster._cluster_sums(X, ref[0], 4)[0], atol=1e-12)
+    sums, counts = _lloyd._cluster_sums(X, ref[0], 4, chunk_rows=chunk_rows)
+    np.testing.assert_allclose(sums, _lloyd._cluster_sums(X, ref[0], 4)[0], atol=1e-12)
 
 
 # ------------------------------------------------------------------------------ invariants
@@ -199,7 +207,7 @@ def test_cost_never_rises_and_centres_are_never_nan(problem):
     X, k, seed, init = problem
     km = KMeans(n_clusters=k, init=init, max_iter=50, tol=0, random_state=seed).fit(X)
     h = km.history_
-    seq = np.column_stack([h["cost_after_assign"], h["cost_after_update"]]).ravel()
+    seq = np.column_stack([h["cost_after_assign"][1:], h["cost_after_update"][1:]]).ravel()
     seq = np.append(seq, km.inertia_)
     # the spread, plus sum ||x||^2 for rounding in ||x||^2 - 2 x^T c + ||c||^2 (identical points)
     scale = np.sum((X - X.mean(axis=0)) ** 2) + 1e-4 * np.sum(X * X) + 1e-300
@@ -237,7 +245,7 @@ def test_identical_initial_centres_tie_to_the_lowest_index():
     np.testing.assert_allclose(km.history_["centers"][1, 2], X[0], rtol=1e-15)
     km = KMeans(n_clusters=3, init=C, max_iter=50).fit(X)  # later it wins points again
     assert np.all(np.isfinite(km.history_["centers"]))
-    assert np.all(np.diff(km.history_["cost_after_assign"]) <= 1e-9)
+    assert np.all(np.diff(km.history_["cost_after_assign"][1:]) <= 1e-9)
 
 
 def test_equidistant_point_goes_to_the_lowest_index():
@@ -271,6 +279,32 @@ def test_kmeans_plusplus_samples_proportional_to_squared_distance():
     second = np.array([s[1] for s in second if s[0] == 0])
     assert len(second) > 800
     assert np.mean(second == 2) == pytest.approx(0.9, abs=0.04)
+
+
+@pytest.mark.parametrize("init", ["k-means++", "random"])
+@pytest.mark.parametrize("seed", [0, 3, 17])
+def test_kmeans_init_is_the_start_of_kmeans(init, seed):
+    X, _ = _gaussian_5d()
+    start = kmeans_init(X, 6, init, random_state=seed)
+    km = KMeans(n_clusters=6, init=init, random_state=seed, max_iter=3).fit(X)
+    np.testing.assert_array_equal(km.history_["centers"][0], start)
+    # and the run from those centres is the same run
+    again = KMeans(n_clusters=6, init=start, max_iter=3).fit(X)
+    np.testing.assert_array_equal(again.cluster_centers_, km.cluster_centers_)
+
+
+def test_kmeans_init_random_is_k_distinct_uniform_rows():
+    """By hand: the rows numpy's Generator.choice draws without replacement."""
+    X, _ = _gaussian_5d()
+    rows = np.random.default_rng(5).choice(len(X), size=6, replace=False)
+    np.testing.assert_array_equal(kmeans_init(X, 6, "random", random_state=5), X[rows])
+    assert len(np.unique(kmeans_init(X[:6], 6, "random", random_state=1), axis=0)) == 6
+    np.testing.assert_array_equal(kmeans_init(X, 4, "k-means++", random_state=2),
+                                  kmeans_plusplus(X, 4, random_state=2)[0])
+    with pytest.raises(ValueError, match="n_clusters must be <= n_samples = 6"):
+        kmeans_init(X[:6], 7, "random", random_state=0)
+    with pytest.raises(ValueError, match="init must be one of"):
+        kmeans_init(X, 3, "forgy")
 
 
 def test_n_init_keeps_the_best_start():

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scipy.stats import multivariate_normal
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
+from ece544core._history import History
 from ece544core._validation import NotFittedError
 from ece544core.base import clone
 from ece544core.datasets import make_blobs
@@ -277,6 +278,9 @@ def test_history_and_attributes():
     X = _data()
     gm = GaussianMixture(3, max_iter=100, tol=1e-6, random_state=0).fit(X)
     assert gm.converged_ and gm.n_iter_ == len(gm.history_["log_likelihood"])
+    assert isinstance(gm.history_, History) and gm.history_.n_records == gm.n_iter_
+    np.testing.assert_array_equal(gm.history_["iteration"], np.arange(1, gm.n_iter_ + 1))
+    np.testing.assert_array_equal(gm.history_["objective"], gm.history_["log_likelihood"])
     assert gm.lower_bound_ == gm.history_["lower_bound"][-1]
     np.testing.assert_allclose(gm.history_["log_likelihood"], gm.history_["lower_bound"] * len(X))
     np.testing.assert_allclose(gm.precisions_ @ gm.covariances_, np.broadcast_to(np.eye(3),

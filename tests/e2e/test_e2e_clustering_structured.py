@@ -54,9 +54,9 @@ def test_kmeans_half_steps_and_cost_never_rises(app, artifacts):
     click_button(page, "kmeans", "Reset")
     start = len(source_data(page, "kmeans-cost", "cost") or [])
     centers = source_data(page, "kmeans-centers", "x")
-    click_button(page, "kmeans", "Assign step")
+    click_button(page, "kmeans", "Step ▶")                          # the assignment
     wait_for_length(page, "kmeans-cost", "cost", start + 1)
-    click_button(page, "kmeans", "Update step")
+    click_button(page, "kmeans", "Step ▶")                          # the update
     wait_for_change(page, "kmeans-centers", "x", centers)             # the means moved
     click_button(page, "kmeans", "Run to convergence")
     cost = wait_for_length(page, "kmeans-cost", "cost", start + 4)
@@ -70,11 +70,21 @@ def test_gmm_e_and_m_steps_and_loglik_never_falls(app, artifacts):
     show_demo(page, "Gaussian mixtures & EM", "gmm")
     click_button(page, "gmm", "Reset")
     ellipses = source_data(page, "gmm-ellipses", "xs")
-    click_button(page, "gmm", "E-step")
-    click_button(page, "gmm", "M-step")
+    click_button(page, "gmm", "Step ▶")                             # E-step
+    wait_for_length(page, "gmm-loglik", "loglik", 2)
+    click_button(page, "gmm", "Step ▶")                             # M-step
     wait_for_change(page, "gmm-ellipses", "xs", ellipses)            # the components moved
     click_button(page, "gmm", "Run to convergence")
     loglik = wait_for_length(page, "gmm-loglik", "loglik", 4)
     assert all(b >= a - 1e-9 * abs(a) for a, b in zip(loglik, loglik[1:])), loglik
     page.screenshot(path=str(artifacts / "gmm.png"), full_page=True)
+    slider_handle(page, "n (points)").focus()
+    page.keyboard.press("End")                                    # n = 500: EM as a long job
+    wait_for_length(page, "gmm-points", "x", 500)
+    page.locator(".demo-gmm [data-job-state='done']").wait_for(state="attached",
+                                                                timeout=60_000)
+    click_button(page, "gmm", "Run to convergence")
+    loglik = wait_for_length(page, "gmm-loglik", "loglik", 4)
+    assert all(b >= a - 1e-9 * abs(a) for a, b in zip(loglik, loglik[1:])), loglik
+    page.screenshot(path=str(artifacts / "gmm-large-n.png"), full_page=True)
     log.assert_clean()
