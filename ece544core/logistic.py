@@ -20,11 +20,11 @@ import math
 
 import numpy as np
 
+from ._math import logsumexp, sigmoid, softmax, softplus, softplus_hess
 from ._validation import (check_array, check_is_fitted, check_n_features, check_option,
                           check_scalar, check_X_y)
 from .base import BaseEstimator, ClassifierMixin
 from .optim import minimize
-from .problems import sigmoid, softplus
 
 __all__ = ["sigmoid", "log1pexp", "logistic_loss", "logsumexp", "softmax", "LogisticRegression",
            "SoftmaxRegression", "NEWTON_MAX_PARAMS"]
@@ -44,23 +44,6 @@ def log1pexp(z):
 def logistic_loss(margins):
     """The logistic loss log(1 + exp(-m)) of margins m = y (w^T x + b)."""
     return softplus(-np.asarray(margins, dtype=np.float64))
-
-
-def logsumexp(Z, axis=-1):
-    """log sum_k exp(Z_k) along ``axis``, computed as max + log sum exp(Z - max)."""
-    Z = np.asarray(Z, dtype=np.float64)
-    m = np.max(Z, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore"):  # all entries -inf: log 0 = -inf
-        out = m + np.log(np.sum(np.exp(Z - m), axis=axis, keepdims=True))
-    return np.squeeze(out, axis=axis)
-
-
-def softmax(Z, axis=-1):
-    """exp(Z_k) / sum_j exp(Z_j) along ``axis`` (shifted by the max, so it never overflows)."""
-    Z = np.asarray(Z, dtype=np.float64)
-    E = np.exp(Z - np.max(Z, axis=axis, keepdims=True))
-    return E / np.sum(E, axis=axis, keepdims=True)
 
 
 # ------------------------------------------------------------------------------ objectives
@@ -124,17 +107,13 @@ class _BinaryObjective(_Objective):
 
     def _loss(self, W, b) -> float:
         m = (self.X @ W[0] + b[0]) * self.y  # margins (n,)
-        e = np.exp(-np.abs(m))
-        sig_neg = np.where(m >= 0, e / (1.0 + e), 1.0 / (1.0 + e))  # sigma(-m)
-        self._residual = (-self.y * sig_neg)[:, None]  # d loss_i / d z_i, (n, 1)
-        return float(np.sum(np.maximum(-m, 0.0) + np.log1p(e)))
+        self._residual = (-self.y * sigmoid(-m))[:, None]  # d loss_i / d z_i, (n, 1)
+        return float(np.sum(softplus(-m)))
 
     def hess(self, theta) -> np.ndarray:
         """C I (on w) + [X, 1]^T diag(sigma(m)(1 - sigma(m))) [X, 1]."""
         W, b = self.split(theta)
-        m = (self.X @ W[0] + b[0]) * self.y
-        e = np.exp(-np.abs(m))
-        s = e / (1.0 + e) ** 2  # (n,)
+        s = softplus_hess((self.X @ W[0] + b[0]) * self.y)  # sigma(m)(1 - sigma(m)), (n,)
         H = np.empty((self.p, self.p))
         H[:self.d, :self.d] = (self.X.T * s) @ self.X
         H[:self.d, :self.d][np.diag_indices(self.d)] += self.C

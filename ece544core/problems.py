@@ -1,5 +1,8 @@
-"""Test problems for the optimisation lecture, the softplus function of its convexity exercise,
-and a sampled check of the definition of convexity.
+"""Test problems for the optimisation lecture and a sampled check of the definition of convexity.
+
+The softplus function of the notes' convexity exercise, log(1 + e^x), is convex because its second
+derivative sigma(x)(1 - sigma(x)) is positive; it (with its derivatives and sigma) lives in
+:mod:`ece544core._math` and is re-exported here.
 
 Every problem is a function f : R^2 -> R with ``fun``, ``grad`` and ``hess``, its minimiser
 ``x_star`` and minimum ``f_star``, a suggested start ``x0`` and a plotting box ``bounds``.
@@ -14,39 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._math import sigmoid, softplus, softplus_grad, softplus_hess
 from ._validation import check_random_state, check_scalar
 
 __all__ = ["softplus", "softplus_grad", "softplus_hess", "sigmoid", "Quadratic", "Rosenbrock",
            "LogisticProblem", "PROBLEMS", "ConvexityReport", "check_convexity"]
-
-
-# ------------------------------------------------------------------------------ softplus
-def softplus(x):
-    """softplus(x) = log(1 + e^x), computed stably as max(x, 0) + log(1 + e^{-|x|}).
-
-    The notes' exercise: it is convex because its second derivative sigma(x)(1 - sigma(x)) is
-    positive. Accepts scalars or arrays; never overflows (softplus(1000) = 1000).
-    """
-    x = np.asarray(x, dtype=np.float64)
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
-
-
-def sigmoid(x):
-    """sigma(x) = 1 / (1 + e^{-x}), computed from e^{-|x|} so that no exponential overflows."""
-    x = np.asarray(x, dtype=np.float64)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def softplus_grad(x):
-    """d/dx log(1 + e^x) = sigma(x) (the logistic sigmoid)."""
-    return sigmoid(x)
-
-
-def softplus_hess(x):
-    """d^2/dx^2 log(1 + e^x) = sigma(x)(1 - sigma(x)) = e^{-|x|} / (1 + e^{-|x|})^2 > 0."""
-    e = np.exp(-np.abs(np.asarray(x, dtype=np.float64)))
-    return e / (1.0 + e) ** 2
 
 
 # ------------------------------------------------------------------------------ problems
