@@ -466,7 +466,7 @@ class OptimDemo(Playable, Demo):
         else:
             self.theory_source.data = dict(k=[], bound=[])
         self.theory_line.visible = len(self.theory_source.data["k"]) > 0   # greys its legend
-        fgap = np.asarray(res.history["f"], float) - info["f_star"]
+        fgap = np.asarray(res.history["objective"], float) - info["f_star"]
         self._measured = dict(k=np.arange(n + 1), dist=np.maximum(dist, FLOOR),
                               fgap=np.maximum(np.where(np.isfinite(fgap), fgap, np.nan), FLOOR))
 
