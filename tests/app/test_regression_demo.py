@@ -57,8 +57,8 @@ def test_fit_and_residuals_match_sklearn(regression, degree, ridge, log10_C):
     np.testing.assert_allclose(regression.curve_source.data["y"], predict(xc),
                                atol=tol * 100)
     if ridge or degree < 9:
-        np.testing.assert_allclose(regression.fit.w[0], model.intercept_, atol=1e-6)
-        np.testing.assert_allclose(regression.fit.w[1:], np.ravel(model.coef_)[:degree],
+        np.testing.assert_allclose(regression.fit.coef_[0], model.intercept_, atol=1e-6)
+        np.testing.assert_allclose(regression.fit.coef_[1:], np.ravel(model.coef_)[:degree],
                                    atol=1e-6)
 
 

@@ -22,19 +22,18 @@ from ..views.common import Demo, guarded, stats_html
 from ..views.plotting import class_colors, empty_image, fit_box, grid, make_figure, region_image
 
 
-def _blobs(n_samples: int, noise: float, random_state: int):
-    """Three blobs; the demo's ``noise`` sets their spread (cluster_std = 4 * noise)."""
-    return datasets.make_blobs(n_samples=n_samples, centers=3, cluster_std=4.0 * noise,
-                               center_box=(-6.0, 6.0), random_state=random_state)
+#: the demo's data sets: name -> (set of the registry ``datasets.make_toy``, factor on the
+#: demo's ``noise``; blobs: three random blobs with std 4 noise)
+TOY_SETS = {"blobs": ("random_blobs", 4.0), "moons": ("moons", 1.0), "circles": ("circles", 1.0),
+            "xor": ("xor", 1.0), "spirals": ("spirals", 1.0)}
 
 
-GENERATORS = {
-    "blobs": _blobs,
-    "moons": datasets.make_moons,
-    "circles": datasets.make_circles,
-    "xor": datasets.make_xor,
-    "spirals": datasets.make_spirals,
-}
+def make_data(name: str, n_samples: int, noise: float, seed: int):
+    """The demo's data set ``name`` drawn from the registry."""
+    toy, factor = TOY_SETS[name]
+    return datasets.make_toy(toy, n_samples=n_samples, noise=factor * noise, random_state=seed)
+
+
 CLASS_NAMES = ["blue", "orange", "green", "pink"]  # PALETTE[0..3]
 GRID_N = 100            # decision-region image is GRID_N x GRID_N
 EMPTY_BOX = (-3.0, 3.0)  # plot box when there are no points (custom data set)
@@ -90,7 +89,7 @@ class KNNDemo(Demo):
     url_params = ("dataset", "n_samples", "noise", "n_neighbors", "metric", "weights",
                   "test_size", "seed", "show_mnist", "mnist_index")
 
-    dataset = param.Selector(default="moons", objects=[*GENERATORS, "custom"],
+    dataset = param.Selector(default="moons", objects=[*TOY_SETS, "custom"],
                              doc="Toy data set; 'custom' starts empty: click to add points.")
     n_samples = param.Integer(default=150, bounds=(10, 500), doc="Number of generated points.")
     noise = param.Number(default=0.25, bounds=(0.0, 1.0), step=0.01, doc="Noise of the generator.")
@@ -226,8 +225,7 @@ class KNNDemo(Demo):
         if self.dataset == "custom":
             self._base = (np.empty((0, 2)), np.empty(0, int), np.empty((0, 2)), np.empty(0, int))
             return
-        X, y = GENERATORS[self.dataset](n_samples=self.n_samples, noise=self.noise,
-                                        random_state=self.seed)
+        X, y = make_data(self.dataset, self.n_samples, self.noise, self.seed)
         Xtr, Xte, ytr, yte = datasets.train_test_split(X, y, test_size=self.test_size,
                                                        random_state=self.seed)
         self._base = (Xtr, np.asarray(ytr, int), Xte, np.asarray(yte, int))

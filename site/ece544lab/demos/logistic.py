@@ -24,18 +24,18 @@ from ..views.plotting import (PALETTE, class_colors, empty_image, fit_box, grid,
                        zero_level_lines)
 
 
-def _blobs(n_samples: int, noise: float, random_state: int):
-    """Two blobs at (-1.5, -1) and (1.5, 1); ``noise`` sets their spread (std = 0.2 + 3 noise)."""
-    return datasets.make_blobs(n_samples=n_samples, centers=[[-1.5, -1.0], [1.5, 1.0]],
-                               cluster_std=0.2 + 3.0 * noise, random_state=random_state)
+#: the demo's data sets: name -> (set of the registry ``datasets.make_toy``, factor on the
+#: demo's ``noise``; blobs: the registry's two blobs with std 0.2 + 3 noise)
+TOY_SETS = {"blobs": ("blobs", 1.5), "moons": ("moons", 1.0), "xor": ("xor", 1.0),
+            "circles": ("circles", 1.0)}
 
 
-GENERATORS = {
-    "blobs": _blobs,
-    "moons": datasets.make_moons,
-    "xor": datasets.make_xor,
-    "circles": datasets.make_circles,
-}
+def make_data(name: str, n_samples: int, noise: float, seed: int):
+    """The demo's data set ``name`` drawn from the registry."""
+    toy, factor = TOY_SETS[name]
+    return datasets.make_toy(toy, n_samples=n_samples, noise=factor * noise, random_state=seed)
+
+
 CLASS_NAMES = ["blue: y = −1", "orange: y = +1"]  # PALETTE[0], PALETTE[1]
 GRID_N = 100              # probability image is GRID_N x GRID_N
 FRAME = (460, 380)        # 2-D plot frame in screen pixels; the data box gets the same aspect
@@ -92,7 +92,7 @@ class LogisticDemo(LabelledClickedPoints, Demo):
                             doc="Optimiser of the objective (optim.minimize).")
     max_iter = param.Integer(default=200, bounds=(1, 2000), label="max iterations",
                              doc="Iteration limit of the solver.")
-    dataset = param.Selector(default="moons", objects=list(GENERATORS),
+    dataset = param.Selector(default="moons", objects=list(TOY_SETS),
                              doc="2-D data set with two classes.")
     n_samples = param.Integer(default=150, bounds=(10, 500), label="n (2-D samples)",
                               doc="Number of generated 2-D points.")
@@ -317,8 +317,7 @@ class LogisticDemo(LabelledClickedPoints, Demo):
 
     def _fit_2d(self) -> None:
         """Logistic regression and least squares on y = +-1, same data and features."""
-        X, y = GENERATORS[self.dataset](n_samples=self.n_samples, noise=self.noise,
-                                        random_state=self.seed)
+        X, y = make_data(self.dataset, self.n_samples, self.noise, self.seed)
         X = np.vstack([np.asarray(X, float), self._clicked_X])
         y = np.concatenate([np.asarray(y, int), self._clicked_y])
         Phi = self._phi(X)

@@ -13,8 +13,8 @@ from bokeh.events import Tap
 from bokeh.models import ColumnDataSource, FixedTicker, Range1d, Span
 
 from ece544core import datasets
-from ece544core.linear_model import (LinearRegression, PolynomialFeatures, Ridge,
-                                     gaussian_noise_mle, mean_squared_error)
+from ece544core.linear_model import (PolynomialRegression, gaussian_noise_mle,
+                                     mean_squared_error)
 
 from ..views.common import CONTROL_WIDTH, Demo, guarded, stats_html
 from ..views.plotting import PALETTE, make_figure
@@ -27,47 +27,6 @@ N_BELLS = 5           # Gaussian noise densities drawn around the fit
 BELL_WIDTH = 0.07     # x-units of a bell at its peak
 MSE_FLOOR = 1e-10     # the log-scale error plot shows smaller MSEs (interpolation) at this floor
 TRAIN_COLOR, TEST_COLOR, FIT_COLOR = PALETTE[0], PALETTE[1], PALETTE[5]
-
-
-def design_matrix(x: np.ndarray, degree: int) -> np.ndarray:
-    """The notes' X (d+1, N): column i is phi(x^(i)) = (1, x, ..., x^degree)."""
-    return np.vander(np.asarray(x, dtype=float), degree + 1, increasing=True).T
-
-
-def normal_matrix(x: np.ndarray, degree: int, C: float) -> np.ndarray:
-    """X X^T + C I~ with I~ = diag(0, 1, ..., 1): the bias w_0 is not penalised."""
-    X = design_matrix(x, degree)
-    penalty = np.full(degree + 1, float(C))
-    penalty[0] = 0.0
-    return X @ X.T + np.diag(penalty)
-
-
-class PolyFit:
-    """One fitted polynomial model: features (x, ..., x^degree) + ridge/least squares."""
-
-    def __init__(self, degree: int, C: float):
-        self.degree, self.C = degree, C
-        self.features = PolynomialFeatures(degree=degree, include_bias=False) if degree else None
-        self.model = Ridge(C=C, fit_intercept=True) if C > 0 else LinearRegression()
-
-    def _phi(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float).reshape(-1, 1)
-        if self.features is None:                       # degree 0: only the (unpenalised) bias
-            return np.zeros((len(x), 1))
-        return self.features.fit_transform(x)
-
-    def fit(self, x: np.ndarray, y: np.ndarray) -> "PolyFit":
-        self.model.fit(self._phi(x), y)
-        return self
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        return self.model.predict(self._phi(x))
-
-    @property
-    def w(self) -> np.ndarray:
-        """(w_0, w_1, ..., w_degree): the bias then the coefficients of x, ..., x^degree."""
-        coef = np.ravel(self.model.coef_)[: self.degree] if self.degree else np.empty(0)
-        return np.concatenate([[float(self.model.intercept_)], coef])
 
 
 class RegressionDemo(Demo):
@@ -112,7 +71,7 @@ class RegressionDemo(Demo):
         super().__init__(**params)
         self._clicked = np.empty((0, 2))
         self.x = self.y = self.x_test = self.y_test = np.empty(0)
-        self.fit: PolyFit | None = None
+        self.fit: PolynomialRegression | None = None
         self.stats: dict = {}
         self.mle = None
         self.errors: dict = {}
@@ -266,7 +225,7 @@ class RegressionDemo(Demo):
         self._training_set()
         train, test = [], []
         for d in range(MAX_DEGREE + 1):
-            f = PolyFit(d, self.C).fit(self.x, self.y)
+            f = PolynomialRegression(d, self.C).fit(self.x, self.y)
             train.append(mean_squared_error(self.y, f.predict(self.x)))
             test.append(mean_squared_error(self.y_test, f.predict(self.x_test)))
         train, test = np.asarray(train), np.asarray(test)
@@ -289,7 +248,7 @@ class RegressionDemo(Demo):
 
     def _refit_current(self) -> None:
         """The fit at the current degree: curve, residuals, MLE, formula numbers."""
-        self.fit = PolyFit(self.degree, self.C).fit(self.x, self.y)
+        self.fit = PolynomialRegression(self.degree, self.C).fit(self.x, self.y)
         yhat = self.fit.predict(self.x)
         lo, hi = self.fig.x_range.start, self.fig.x_range.end
         xc = np.linspace(lo, hi, N_CURVE)
@@ -316,7 +275,7 @@ class RegressionDemo(Demo):
 
     def _show_stats(self) -> None:
         k = self.degree
-        cond = float(np.linalg.cond(normal_matrix(self.x, k, self.C)))
+        cond = float(np.linalg.cond(self.fit.normal_matrix_))
         self.stats = {
             "degree": ("degree d", k),
             "C": ("C", float(self.C)),
@@ -328,7 +287,7 @@ class RegressionDemo(Demo):
             "log_likelihood": ("log-likelihood log p(D)", float(self.mle.log_likelihood)),
         }
         self._numbers.object = stats_html(self.stats)
-        w = self.fit.w
+        w = self.fit.coef_
         terms = ", ".join(f"w<sub>{i}</sub> = {v:.4g}" for i, v in enumerate(w))
         self._coef.object = (
             f"<p class='coefficients'><b>w* = (XXᵀ + CI)⁻¹XY</b> with C = {self.C:.3g} "
