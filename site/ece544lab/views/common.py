@@ -16,12 +16,9 @@ import panel as pn
 import param
 from bokeh.models import CustomJSTickFormatter
 
-#: KaTeX's stylesheet, needed inside the formula's shadow root for display-math layout. The site
-#: serves it (with its fonts) at katex/, relative to the page (build.py, static_assets).
-KATEX_CSS = "katex/katex.min.css"
+from . import layout
+from .layout import CONTROL_WIDTH, KATEX_CSS  # noqa: F401  (re-exported for the demos)
 
-#: Width of a widget in a demo's control column (the column adds its margins around it).
-CONTROL_WIDTH = 260
 
 
 class Demo(pn.viewable.Viewer):
@@ -97,22 +94,10 @@ class Demo(pn.viewable.Viewer):
         self.param.watch(to_widget, name)
         return slider
 
-    def page(self, controls: list[Any], main: Any, numbers: Any) -> pn.Column:
-        """The standard demo page: marker, heading, formula, controls | plots, numbers, hint."""
-        marker = pn.pane.HTML(
-            f'<div data-demo="{self.slug}" class="demo-marker"></div>', margin=0, height=0
-        )
-        header = pn.pane.HTML(f"<h2 class='demo-title'>{html.escape(self.title)}</h2>", margin=(0, 10))
-        formula = pn.pane.LaTeX(self.formula, renderer="katex", styles={"font-size": "1.1em"},
-                                stylesheets=[KATEX_CSS])
-        hint = pn.pane.HTML(
-            f"<p class='what-to-try'><b>What to try:</b> {html.escape(self.what_to_try)}</p>"
-        )
-        sidebar = pn.Column(*controls, width=CONTROL_WIDTH + 20, css_classes=["demo-controls"])
-        return pn.Column(
-            marker, header, formula, pn.Row(sidebar, main), numbers, hint,
-            sizing_mode="stretch_width", css_classes=["demo", f"demo-{self.slug}"],
-        )
+    def page(self, controls: list[Any], main: Any, numbers: Any, extra: list[Any] = ()) -> pn.Column:
+        """The standard demo page (:func:`ece544lab.views.layout.page`)."""
+        return layout.page(self.slug, self.title, self.formula, self.what_to_try, controls, main,
+                           numbers, extra)
 
 
 class Playable:
