@@ -56,7 +56,7 @@ def test_knn_fast_key_burst_ends_consistent(app):
 
 
 @pytest.mark.parametrize("title,slug,source", [
-    ("k-nearest neighbours", "knn", "knn-train"),
+    ("k-nearest neighbours", "knn", "knn-points"),
     ("Linear regression", "regression", "reg-points"),
 ])
 def test_click_adds_a_training_point(app, title, slug, source):
