@@ -34,14 +34,15 @@ from ._history import History
 from ._validation import check_option, check_scalar
 from .convergence import observed_rate, theoretical_rate
 from .problems import (PROBLEMS, ConvexityReport, LogisticProblem, Quadratic, Rosenbrock,
-                       check_convexity, sigmoid, softplus, softplus_grad, softplus_hess)
+                       check_convexity, curvature_constants, sigmoid, softplus, softplus_grad,
+                       softplus_hess)
 from .step_sizes import (ARMIJO_C1, ARMIJO_SHRINK, MAX_BACKTRACKS, ROUNDOFF_F, STEPS, armijo,
                          exact_step, fixed_step)
 from .update_rules import (_Stop, gradient_step, heavy_ball_step, lbfgs_direction, lbfgs_update,
                            nesterov_lookahead, nesterov_step, newton_direction)
 
 __all__ = ["OptimizeResult", "minimize", "observed_rate", "theoretical_rate", "ConvexityReport",
-           "check_convexity", "newton_direction", "METHODS", "STEPS", "METHOD_STEPS",
+           "check_convexity", "curvature_constants", "newton_direction", "METHODS", "STEPS", "METHOD_STEPS",
            "Quadratic", "Rosenbrock", "LogisticProblem", "PROBLEMS", "softplus",
            "softplus_grad", "softplus_hess", "sigmoid", "ARMIJO_C1", "ARMIJO_SHRINK",
            "MAX_BACKTRACKS", "ROUNDOFF_F"]

@@ -21,7 +21,7 @@ from ._math import sigmoid, softplus, softplus_grad, softplus_hess
 from ._validation import check_random_state, check_scalar
 
 __all__ = ["softplus", "softplus_grad", "softplus_hess", "sigmoid", "Quadratic", "Rosenbrock",
-           "LogisticProblem", "PROBLEMS", "ConvexityReport", "check_convexity"]
+           "LogisticProblem", "PROBLEMS", "ConvexityReport", "check_convexity", "curvature_constants"]
 
 
 # ------------------------------------------------------------------------------ problems
@@ -326,3 +326,24 @@ def check_convexity(f, bounds, n_pairs=2000, n_lambdas=9, random_state=None,
     max_gap = float(flat.max())
     return ConvexityReport(is_convex=bool(max_gap <= tol), max_violation=max(max_gap, 0.0),
                            n_checked=int(flat.size), violations=rows, tol=float(tol))
+
+
+# ------------------------------------------------------------------------------ curvature
+def curvature_constants(problem, bounds, n_grid=15) -> tuple[float, float]:
+    """(L, mu) of ``problem`` for the step rules 1/L, 2/(L + mu) and the rates.
+
+    The problem's own global constants where it has them (``problem.L``, ``problem.mu``);
+    otherwise (Rosenbrock) L = the largest eigenvalue of hess f over an n_grid x n_grid grid of
+    the box ``bounds`` ((x0, x1), (y0, y1)) and mu = the smallest eigenvalue of hess f(x*),
+    the local strong convexity at the minimiser.
+    """
+    if getattr(problem, "L", None) is not None and getattr(problem, "mu", None) is not None:
+        return float(problem.L), float(problem.mu)
+    n_grid = check_scalar(n_grid, "n_grid", int, min_val=1)
+    lo, hi = _check_bounds(bounds)
+    axes = [np.linspace(a, b, n_grid) for a, b in zip(lo, hi)]
+    points = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, lo.size)
+    hessians = np.stack([problem.hess(p) for p in points])  # (n_grid^2, d, d)
+    L = float(np.linalg.eigvalsh(hessians)[:, -1].max())
+    mu = float(np.linalg.eigvalsh(problem.hess(np.asarray(problem.x_star, float)))[0])
+    return L, mu

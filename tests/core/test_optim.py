@@ -395,3 +395,19 @@ def test_bad_callables_raise_named_errors():
         minimize(q.fun, q.grad, q.x0, method="newton", hess=lambda x: np.eye(3))
     with pytest.raises(ValueError, match="finite at x0"):
         minimize(lambda x: np.nan, q.grad, q.x0)
+
+
+def test_curvature_constants():
+    q = Quadratic(kappa=7.0, theta=0.3)
+    assert optim.curvature_constants(q, q.bounds) == (7.0, 1.0)      # its own global constants
+    r = Rosenbrock()
+    L, mu = optim.curvature_constants(r, ((-2.0, 2.0), (-1.0, 3.0)), n_grid=15)
+    # by hand: hess f = [[2 - 400 (y - x^2) + 800 x^2, -400 x], [-400 x, 200]]
+    x, y = np.meshgrid(np.linspace(-2, 2, 15), np.linspace(-1, 3, 15))
+    a, b, c = 2 - 400 * (y - x ** 2) + 800 * x ** 2, -400 * x, 200.0
+    top = (a + c) / 2 + np.sqrt(((a - c) / 2) ** 2 + b ** 2)
+    assert L == pytest.approx(top.max(), rel=1e-12)
+    assert mu == pytest.approx(np.linalg.eigvalsh([[802.0, -400.0], [-400.0, 200.0]])[0],
+                               rel=1e-12)
+    with pytest.raises(ValueError, match="bounds"):
+        optim.curvature_constants(r, ((1.0, 0.0), (0.0, 1.0)))
