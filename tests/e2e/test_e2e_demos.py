@@ -83,6 +83,19 @@ def test_regression_degree_changes_curve(app, artifacts):
     log.assert_clean()
 
 
+def test_embedded_regression_at_800_px_keeps_its_plots_readable(browser, base_url, artifacts):
+    page, log, _ = open_page(browser, base_url, "?embed=1&demo=regression")
+    page.set_viewport_size({"width": 800, "height": 1000})
+    page.wait_for_timeout(1000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    canvases = page.locator(".demo-regression .bk-Canvas")
+    widths = [canvases.nth(i).bounding_box()["width"] for i in range(canvases.count())]
+    assert len(widths) == 3 and min(widths) >= 300     # fit, error vs degree, densities
+    page.screenshot(path=str(artifacts / "regression-embed-800.png"), full_page=True)
+    log.assert_clean()
+    page.close()
+
+
 def test_bad_input_shows_error_and_app_keeps_working(browser, base_url, artifacts):
     # 10 points with 90 % held out leaves one training point: k = 5 neighbours cannot exist.
     page, log, _ = open_page(browser, base_url,

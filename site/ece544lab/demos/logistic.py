@@ -36,7 +36,8 @@ TOY_SETS = {"blobs": ("blobs", 1.5), "moons": ("moons", 1.0), "xor": ("xor", 1.0
 CLASS_NAMES = ["blue: y = −1", "orange: y = +1"]  # PALETTE[0], PALETTE[1]
 GRID_N = 100              # probability image is GRID_N x GRID_N
 FRAME = (460, 380)        # 2-D plot frame in screen pixels; the data box gets the same aspect
-SIDE_WIDTH = 420          # the 1-D, loss and answers panels
+SIDE_WIDTH = 320          # the 1-D and loss plots (side by side at 1200 px)
+ANSWERS_WIDTH = 370       # the notes' questions beside the 2-D plot
 X_1D = (-6.0, 6.0)        # x-range of the 1-D experiment
 N_CURVE = 241             # points on the plotted sigmoids
 BAYES_SLOPE = 4.0         # log N(x; 2, 1) - log N(x; -2, 1) = 4 x
@@ -185,7 +186,7 @@ class LogisticDemo(Demo):
         self._build_losses()
         self._numbers = pn.pane.HTML("", sizing_mode="stretch_width")
         self._numbers_1d = pn.pane.HTML("", width=SIDE_WIDTH, margin=(0, 10))
-        self._answers = pn.pane.HTML("", width=SIDE_WIDTH, margin=(0, 10))
+        self._answers = pn.pane.HTML("", width=ANSWERS_WIDTH, margin=(0, 10))
         self.param.watch(lambda _e: self.canvas.clear_clicked(notify=False), "dataset")
         self.param.watch(lambda *_events: self.update(), list(self.url_params))
         return self._controls(), self._main(), self._numbers
@@ -213,13 +214,13 @@ class LogisticDemo(Demo):
             margin=(0, 10))
         answers = pn.Column(pn.pane.HTML("<h3 style='margin:4px 0'>The notes' questions, "
                                          "answered by the live model</h3>", margin=(0, 10)),
-                            self._answers, width=SIDE_WIDTH + 20)
+                            self._answers, width=ANSWERS_WIDTH + 20)
         return plots(pn.Column(self.canvas.panel(), legend_2d), answers,
                      pn.Column(pn.pane.Bokeh(self.fig_1d), self._numbers_1d),
                      pn.pane.Bokeh(self.loss_fig))
 
     def _build_1d(self) -> None:
-        f1 = make_figure("1-D: fitted σ(wx + b) vs Bayes posterior σ(4x)", tools="", height=300,
+        f1 = make_figure("1-D: fit σ(wx + b) vs Bayes σ(4x)", tools="", height=300,
                          width=SIDE_WIDTH, sizing_mode="fixed", toolbar_location=None,
                          x_range=Range1d(*X_1D), y_range=Range1d(-0.12, 1.12),
                          name="logit-1d-fig")

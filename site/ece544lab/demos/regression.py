@@ -35,7 +35,7 @@ N_BELLS = 5           # Gaussian noise densities drawn around the fit
 BELL_WIDTH = 0.07     # x-units of a bell at its peak
 MSE_FLOOR = 1e-10     # the log-scale error plot shows smaller MSEs (interpolation) at this floor
 FIT_WIDTH = 540       # the fit plot's width in pixels (the layout keeps plots <= 560)
-SIDE_WIDTH = 420      # the error-vs-degree and density plots
+SIDE_WIDTH = 320      # the error-vs-degree and density plots (side by side at 1200 px)
 TRAIN_COLOR, TEST_COLOR, FIT_COLOR = PALETTE[0], PALETTE[1], PALETTE[5]
 
 
@@ -239,14 +239,11 @@ class RegressionDemo(Demo):
 
     # ------------------------------------------------------------------ compute
     def compute(self) -> RegressionResult:
-        gx, gy, x_test, y_test = _generated(self.function, self.n_samples, self.noise, self.seed)
-        x = np.concatenate([gx, self._clicked[:, 0]])
-        y = np.concatenate([gy, self._clicked[:, 1]])
+        x, y, clicked, x_test, y_test, box = self._training_set()
         C, k = self.C, self.degree
         errors = self._errors(x, y, x_test, y_test, C)
         fit = PolynomialRegression(k, C).fit(x, y)
         yhat = fit.predict(x)
-        box = _view_box(x, y, x_test, y_test)
         curve_x = np.linspace(*box[0], N_CURVE)
         mle = gaussian_noise_mle(y, yhat)
         cond = float(np.linalg.cond(fit.normal_matrix_))
@@ -260,10 +257,24 @@ class RegressionDemo(Demo):
             "sigma2": ("σ²_ML = RSS / N", float(mle.sigma2)),
             "log_likelihood": ("log-likelihood log p(D)", float(mle.log_likelihood)),
         }
-        return RegressionResult(x=x, y=y, clicked=np.arange(len(x)) >= len(gx), x_test=x_test,
+        return RegressionResult(x=x, y=y, clicked=clicked, x_test=x_test,
                                 y_test=y_test, degree=k, C=C, fit=fit, yhat=yhat,
                                 curve_x=curve_x, curve_y=fit.predict(curve_x), errors=errors,
                                 mle=mle, cond=cond, box=box, stats=stats)
+
+    def _training_set(self):
+        """(x, y, clicked, x_test, y_test, box), the same arrays while the data do not change
+        (so draw() sends unchanged points to the browser only once)."""
+        key = (self.function, self.n_samples, self.noise, self.seed, self._clicked.tobytes())
+        cached = getattr(self, "_data_cache", None)
+        if cached is None or cached[0] != key:
+            gx, gy, x_test, y_test = _generated(*key[:4])
+            x = np.concatenate([gx, self._clicked[:, 0]])
+            y = np.concatenate([gy, self._clicked[:, 1]])
+            clicked = np.arange(len(x)) >= len(gx)
+            self._data_cache = cached = (key, (x, y, clicked, x_test, y_test,
+                                               _view_box(x, y, x_test, y_test)))
+        return cached[1]
 
     def _errors(self, x, y, x_test, y_test, C) -> dict:
         """error_curve, memoised: a degree change does not refit the 16 degrees."""
@@ -275,18 +286,21 @@ class RegressionDemo(Demo):
 
     # ------------------------------------------------------------------ draw
     def draw(self, r: RegressionResult) -> None:
-        (x0, x1), (y0, y1) = r.box
-        self.fig.x_range.update(start=x0, end=x1)
-        self.fig.y_range.update(start=y0, end=y1)
-        self.points_source.data = dict(x=r.x, y=r.y, clicked=r.clicked)
-        self.test_source.data = dict(x=r.x_test, y=r.y_test)
+        prev = self.result
+        if prev is None or r.x is not prev.x or r.x_test is not prev.x_test:  # new data
+            (x0, x1), (y0, y1) = r.box
+            self.fig.x_range.update(start=x0, end=x1)
+            self.fig.y_range.update(start=y0, end=y1)
+            self.points_source.data = dict(x=r.x, y=r.y, clicked=r.clicked)
+            self.test_source.data = dict(x=r.x_test, y=r.y_test)
         self.curve_source.data = dict(x=r.curve_x, y=r.curve_y)
         self.residual_source.data = dict(x0=r.x, y0=r.y, x1=r.x, y1=r.yhat)
         self.degree_span.location = r.degree
-        train, test = r.errors["train_mse"], r.errors["test_mse"]
-        self.error_source.data = dict(r.errors, train_plot=np.maximum(train, MSE_FLOOR),
-                                      test_plot=np.maximum(test, MSE_FLOOR))
-        self._set_error_range(np.maximum(np.concatenate([train, test]), MSE_FLOOR))
+        if prev is None or r.errors is not prev.errors:                          # new C or data
+            train, test = r.errors["train_mse"], r.errors["test_mse"]
+            self.error_source.data = dict(r.errors, train_plot=np.maximum(train, MSE_FLOOR),
+                                          test_plot=np.maximum(test, MSE_FLOOR))
+            self._set_error_range(np.maximum(np.concatenate([train, test]), MSE_FLOOR))
         self._draw_mle(r)
         self._numbers.object = stats_html(r.stats)
         terms = ", ".join(f"w<sub>{i}</sub> = {v:.4g}" for i, v in enumerate(r.fit.coef_))
