@@ -17,6 +17,7 @@ import functools
 import hashlib
 import http.server
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -95,6 +96,8 @@ PANEL_PATCH = ("panel/io/pyodide.py",
 
 # What the worker loads; the lock's dependency closure of these must be in the site.
 LOAD = ["ece544lab"]
+#: Bytecode caches kept (one per set of inputs: every change of our code makes a new one).
+PYC_CACHE_KEEP = 6
 PYODIDE_RUNTIME = ["pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm",
                    "python_stdlib.zip"]
 EMSCRIPTEN_ENV = {"sys_platform": "emscripten", "platform_system": "Emscripten",
@@ -397,15 +400,26 @@ def add_bytecode(runtime: Path, pyodide_dir: Path, wheels: list[Path]) -> None:
     wheels and the stdlib zip: the browser then imports bytecode instead of compiling ~1,000
     modules at start-up (measured in Pyodide: imports 6.6 s -> 3.7 s with compiled packages,
     -> 3.0 s with the stdlib too). The sources stay, for readable tracebacks."""
-    out = CACHE / "pyc"
-    stamp = out / "inputs.sha256"  # the lock before bytecode: names every input by its sha256
-    inputs = sha256(pyodide_dir / "pyodide-lock.json") + sha256(ROOT / "tools" / "pycompile.mjs")
-    if not stamp.exists() or stamp.read_text() != inputs:
-        shutil.rmtree(out, ignore_errors=True)
-        out.mkdir(parents=True)
+    # The lock before bytecode names every input by its sha256: one cache folder per set of
+    # inputs, written under a temporary name and renamed when complete, so builds of different
+    # checkouts sharing one cache never see (or delete) each other's half-written output.
+    inputs = hashlib.sha256((sha256(pyodide_dir / "pyodide-lock.json")
+                             + sha256(ROOT / "tools" / "pycompile.mjs")).encode()).hexdigest()
+    root = CACHE / "pyc-by-inputs"
+    out = root / inputs[:24]
+    if not (out / "python_stdlib.zip").exists():
+        tmp = root / f"{inputs[:24]}.tmp-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
         run(["node", str(ROOT / "tools" / "pycompile.mjs"), str(runtime / "pyodide.mjs"),
-             f"{pyodide_dir}/", str(out), *LOAD])
-        stamp.write_text(inputs)
+             f"{pyodide_dir}/", str(tmp), *LOAD])
+        try:
+            tmp.rename(out)
+        except OSError:  # another build finished the same inputs first
+            shutil.rmtree(tmp, ignore_errors=True)
+        done = [p for p in root.iterdir() if ".tmp-" not in p.name]
+        for old in sorted(done, key=lambda p: p.stat().st_mtime)[:-PYC_CACHE_KEEP]:
+            shutil.rmtree(old, ignore_errors=True)
     for wheel in wheels:
         with zipfile.ZipFile(wheel) as zf:
             sources = [n for n in zf.namelist() if n.endswith(".py")]

@@ -8,15 +8,18 @@ __version__ = "0.1.0"
 
 # cheap: NumPy only
 from . import datasets, linear_model, logistic, neighbors, optim, problems  # noqa: E402
-from . import structured  # noqa: E402
+from . import denoising, structured  # noqa: E402
 from . import cluster, mixture  # noqa: E402
-from . import duality  # noqa: E402
-from . import kernels, svm  # noqa: E402
+from . import duality, lp_forms  # noqa: E402
+from . import feature_maps, kernel_algebra, kernel_predict, kernels, svm, svm_analysis  # noqa: E402
 from . import kernel_logistic  # noqa: E402
 from . import losses  # noqa: E402
-from . import multiclass  # noqa: E402
+from . import crammer_singer, multiclass, temperature  # noqa: E402
+from . import toysets  # noqa: E402
 from ._validation import NotFittedError  # noqa: E402
 
 __all__ = ["__version__", "datasets", "neighbors", "linear_model", "logistic", "optim",
            "problems", "cluster", "mixture", "structured", "duality", "kernels", "svm",
-           "kernel_logistic", "losses", "multiclass", "NotFittedError"]
+           "kernel_logistic", "losses", "multiclass", "crammer_singer", "temperature", "toysets", "feature_maps",
+           "kernel_algebra", "kernel_predict", "svm_analysis", "lp_forms", "denoising",
+           "NotFittedError"]

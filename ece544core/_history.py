@@ -44,11 +44,16 @@ FIELDS: dict[str, str] = {
     "mu": "barrier parameter / complementarity measure of an interior-point method",
     "primal_residual": "norm of the primal feasibility residual",
     "dual_residual": "norm of the dual feasibility residual",
+    "tau": "scaling variable of a homogeneous self-dual embedding (tau -> 0: no optimum, a "
+           "certificate of infeasibility or unboundedness instead)",
+    "kappa": "the embedding's complementary variable to tau (kappa * tau -> 0)",
     "n_changed": "number of labels that changed in this iteration",
     "loss": "training loss (data term) at this iterate",
     "train_accuracy": "accuracy on the training data",
     "test_accuracy": "accuracy on held-out data",
     "seconds": "wall-clock seconds spent so far",
+    "best_objective": "the smallest objective among the iterates so far (for a method that does "
+                      "not descend monotonically, e.g. the subgradient method)",
 }
 
 

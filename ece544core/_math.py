@@ -59,9 +59,13 @@ def logsumexp(z, axis=-1, keepdims: bool = False):
     """
     z = _float(z)
     m = np.max(z, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
-    with np.errstate(divide="ignore"):  # all entries -inf: log 0 = -inf
+    finite = np.isfinite(m)
+    if finite.all():
         out = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
+    else:  # a slice of all -inf: log 0 = -inf (only here pay for errstate: slow in wasm)
+        m = np.where(finite, m, 0)
+        with np.errstate(divide="ignore"):
+            out = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
     return out if keepdims else np.squeeze(out, axis=axis)
 
 

@@ -34,8 +34,10 @@ import math
 
 import numpy as np
 
+from ._history import History
+from ._math import sigmoid, softplus
+from ._smo import svm_intercept
 from .optim import minimize
-from .problems import sigmoid, softplus
 
 #: temperatures of the smoothing path (each warm-starts the next)
 EPS_PATH = (1.0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
@@ -149,13 +151,12 @@ def _solve_split(X, y, C, up, free, a0, b0):
 
 
 def _certify(X, y, C, alpha):
-    """(grad, J, g, gap) for a feasible alpha, with b from the free alphas (svm._intercept);
-    grad = Q alpha - e = y * (X w) - 1, w = (1/C) X^T (alpha y)."""
-    from .svm import _intercept  # svm imports this module lazily: no cycle at import time
-
+    """(grad, J, g, gap) for a feasible alpha, with b from the free alphas
+    (:func:`ece544core._smo.svm_intercept`); grad = Q alpha - e = y * (X w) - 1,
+    w = (1/C) X^T (alpha y)."""
     w = X.T @ (alpha * y) / C
     grad = y * (X @ w) - 1.0
-    b = _intercept(alpha, grad, y, 1.0)
+    b = svm_intercept(alpha, grad, y, 1.0)
     m = grad + 1.0 + y * b
     slack = 1.0 - m
     primal = float(0.5 * C * (w @ w) + np.maximum(0.0, slack).sum())
@@ -207,11 +208,13 @@ def fit_primal(X, y, C, max_iter):
         0 where m > 1, solved for on the margin m = 1.
     grad : ndarray (n,)
         Q alpha - e (as the SMO path returns it).
-    history : dict of lists
-        One record per Newton iterate or active-set solve: ``iteration``, ``eps`` (0 for an
-        active-set solve, i.e. the exact hinge), ``primal_objective`` J(w, b) of the iterate,
-        ``smoothed_objective`` J_eps (nan for active-set solves), ``duality_gap`` (nan for
-        Newton iterates; the certificate J - g for active-set solves).
+    history : History
+        One record per Newton iterate or active-set solve (the first: the start theta = 0):
+        ``iteration``, ``eps`` (0 for an active-set solve, i.e. the exact hinge; NaN at the
+        start), ``objective`` = ``primal_objective`` J(w, b) of the iterate (minimised),
+        ``smoothed_objective`` J_eps (Newton iterates only) and ``gap`` (active-set solves with
+        a dual-feasible alpha: the certificate J - g); a column reads NaN where a record does
+        not carry the field.
     n_iter : int
         Newton iterations plus active-set solves.
     converged : bool
@@ -222,18 +225,14 @@ def fit_primal(X, y, C, max_iter):
     X = X - X.mean(axis=0)  # J is translation invariant (b absorbs it): better conditioned
     n, d = X.shape
     Xt = y[:, None] * np.column_stack([X, np.ones(n)])  # (n, d + 1)
-    hist = {"iteration": [], "eps": [], "primal_objective": [], "smoothed_objective": [],
-            "duality_gap": []}
+    hist = History()
 
-    def record(eps, primal, smooth, gap):
-        hist["iteration"].append(len(hist["iteration"]))
-        hist["eps"].append(eps)
-        hist["primal_objective"].append(primal)
-        hist["smoothed_objective"].append(smooth)
-        hist["duality_gap"].append(gap)
+    def record(primal, **fields):
+        hist.record(iteration=hist.n_records, objective=primal, primal_objective=primal,
+                    **fields)
 
     theta = np.zeros(d + 1)
-    record(math.nan, hinge_objective(theta[:d], 0.0, X, y, C), math.nan, math.nan)
+    record(hinge_objective(theta[:d], 0.0, X, y, C), eps=math.nan)
     scale = max(1.0, float(np.abs(Xt).max()))
     budget, a, best, certified = max_iter, np.full(n, 0.5), None, False
     for eps in EPS_PATH:
@@ -244,16 +243,17 @@ def fit_primal(X, y, C, max_iter):
                        hess=obj.hess, tol=1e-10 * n * scale, norm=np.inf,
                        max_iter=min(NEWTON_STEPS, budget), record_x=True)
         budget -= res.n_iter
-        for x_k, f_k in zip(res.history["x"][1:], res.history["f"][1:]):
-            record(eps, hinge_objective(x_k[:d], x_k[d], X, y, C), float(f_k), math.nan)
+        for x_k in res.history["x"][1:]:
+            record(hinge_objective(x_k[:d], x_k[d], X, y, C), eps=eps,
+                   smoothed_objective=obj.fun(x_k))
         theta = res.x
         a = sigmoid(obj.z(theta))
         for alpha, w, b in _active_set(X, y, C, a, Xt @ theta, theta[d]):
             found = _feasible(X, y, C, alpha)
             if found is None:
-                record(0.0, hinge_objective(w, b, X, y, C), math.nan, math.nan)
+                record(hinge_objective(w, b, X, y, C), eps=0.0)
                 continue
-            record(0.0, found[2], math.nan, found[4])
+            record(found[2], eps=0.0, gap=found[4])
             certified = found[4] <= GAP_RTOL * max(1.0, found[2])
             if certified or best is None or found[4] < best[4]:
                 best = found
@@ -262,4 +262,4 @@ def fit_primal(X, y, C, max_iter):
     # not certified: the feasible candidate with the smallest gap, else the clipped soft alphas
     alpha = best[0] if best is not None else np.clip(a, 0.0, 1.0)
     grad = y * (X0 @ (X0.T @ (alpha * y)) / C) - 1.0  # Q alpha - e on the caller's X
-    return alpha, grad, hist, len(hist["iteration"]) - 1, certified
+    return alpha, grad, hist, hist.n_records - 1, certified

@@ -23,8 +23,11 @@ Conventions (differences from :func:`scipy.optimize.linprog`):
 * With the notes' L above, SciPy's ``res.ineqlin.marginals`` (= d fun / d b_ub) equal ``-lam``
   and ``res.eqlin.marginals`` equal ``-nu``.
 
-The solver is a homogeneous self-dual interior-point method with Mehrotra's predictor-corrector,
-so infeasible and unbounded problems end with a certificate, not at ``max_iter``.
+The solver (:mod:`ece544core._lp_ipm`) is a homogeneous self-dual interior-point method with
+Mehrotra's predictor-corrector, so infeasible and unbounded problems end with a certificate, not
+at ``max_iter``. "What to do before computing the Lagrangian": bring the program into standard
+form first, :func:`standard_form` (``>=`` rows times -1, constants to the right-hand side,
+equalities kept apart).
 """
 from __future__ import annotations
 
@@ -32,14 +35,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._history import History
+from ._lp_ipm import _LP, _State, solve_hsd
+from .lp_forms import SENSES, StandardForm, standard_form
 from ._validation import check_array, check_scalar
 
 __all__ = ["LPResult", "KKTResiduals", "DualLP", "linprog", "lp_dual", "dual_function",
-           "lagrangian", "kkt_residuals", "STATUSES"]
+           "lagrangian", "kkt_residuals", "STATUSES", "standard_form", "StandardForm", "SENSES"]
 
 STATUSES = ("optimal", "infeasible", "unbounded", "max_iter")
-_REG = 1e-11        # quasi-definite regularisation of the reduced Newton system
-_STEP_FRACTION = 0.99
 
 
 # ------------------------------------------------------------------------------ results
@@ -98,11 +102,13 @@ class LPResult:
     kkt : KKTResiduals
         Residuals at (x, lam, nu) for "optimal" and "max_iter"; at the last scaled iterate
         otherwise.
-    history : dict of str -> ndarray
-        Per iterate k = 0..n_iter of the scaled iterates (w, lam, nu) = (x, z, y) / tau:
-        "primal_obj", "dual_obj", "gap" (|primal - dual|), "stationarity",
-        "primal_infeasibility", "complementarity" (s^T lam), "tau", "kappa", and "x"
-        of shape (n_iter + 1, n).
+    history : History
+        One record per iterate k = 0..n_iter of the scaled iterates (w, lam, nu) =
+        (x, z, y) / tau, with the shared field names: "iteration", "objective" (= c^T w,
+        minimised; also "primal_objective"), "dual_objective" (-b^T lam - b_eq^T nu), "gap"
+        (|primal - dual|), "primal_residual", "dual_residual" (||c + A^T lam + A_eq^T nu||,
+        stationarity), "mu" (s^T lam / m_ub, the mean complementarity), "tau", "kappa" and "x"
+        (w; ``history["x"]`` has shape (n_iter + 1, n)).
     """
 
     x: np.ndarray
@@ -113,7 +119,7 @@ class LPResult:
     message: str
     n_iter: int
     kkt: KKTResiduals
-    history: dict = field(repr=False)
+    history: History = field(repr=False)
 
     @property
     def success(self) -> bool:
@@ -184,10 +190,10 @@ def lagrangian(w, lam, c, A, b) -> float:
     Parameters
     ----------
     w : array-like (n,)
+        The primal point.
     lam : array-like (m,)
-    c : array-like (n,)
-    A : array-like (m, n)
-    b : array-like (m,)
+        The multipliers (evaluated for any sign; the dual function needs lam >= 0).
+    c, A, b : the primal min c^T w s.t. A w <= b; shapes (n,), (m, n), (m,).
 
     Returns
     -------
@@ -238,9 +244,7 @@ def lp_dual(c, A, b) -> DualLP:
 
     Parameters
     ----------
-    c : array-like (n,)
-    A : array-like (m, n)
-    b : array-like (m,)
+    c, A, b : the primal min c^T w s.t. A w <= b; shapes (n,), (m, n), (m,) with m >= 1.
 
     Returns
     -------
@@ -271,156 +275,7 @@ def kkt_residuals(w, lam, nu, c, A_ub, b_ub, A_eq, b_eq) -> KKTResiduals:
     )
 
 
-# ------------------------------------------------------------------------------ the solver
-@dataclass
-class _State:
-    """Homogeneous self-dual iterate: x (w), y (nu), z (lam), s (slack), tau, kappa."""
-
-    x: np.ndarray
-    y: np.ndarray
-    z: np.ndarray
-    s: np.ndarray
-    tau: float
-    kappa: float
-
-
-@dataclass(frozen=True)
-class _LP:
-    c: np.ndarray
-    G: np.ndarray   # A_ub
-    h: np.ndarray   # b_ub
-    E: np.ndarray   # A_eq
-    d: np.ndarray   # b_eq
-
-    @property
-    def scale(self) -> float:
-        """Size of the data's entries, for the regularisation (independent of the iterate)."""
-        big = max(float(np.max(np.abs(M), initial=0.0)) for M in (self.G, self.E))
-        return max(1.0, big * big)
-
-
-def _residuals(lp: _LP, st: _State):
-    """Residuals of the homogeneous embedding:
-    r_x = E^T y + G^T z + c tau, r_y = E x - d tau, r_z = G x + s - h tau,
-    r_tau = kappa + c^T x + d^T y + h^T z  (h = b_ub, d = b_eq, G = A_ub, E = A_eq).
-
-    A solution with tau > 0, kappa = 0 gives the optimum (x, z, y) / tau; tau = 0, kappa > 0
-    gives a certificate of infeasibility (h^T z + d^T y < 0) or unboundedness (c^T x < 0)."""
-    r_x = lp.E.T @ st.y + lp.G.T @ st.z + lp.c * st.tau
-    r_y = lp.E @ st.x - lp.d * st.tau
-    r_z = lp.G @ st.x + st.s - lp.h * st.tau
-    r_tau = st.kappa + lp.c @ st.x + lp.d @ st.y + lp.h @ st.z
-    return r_x, r_y, r_z, r_tau
-
-
-def _factor(lp: _LP, st: _State):
-    """Solver (np.linalg.solve, no inverse) for K [dx; dy; dz] = [r1; r2; r3] with
-    K = [[0, E^T, G^T], [E, 0, 0], [G, 0, -W]], W = diag(s / z), via the reduced
-    quasi-definite system [[G^T D G + reg I, E^T], [E, -reg I]] (D = z / s)."""
-    n, p = lp.c.shape[0], lp.E.shape[0]
-    w = st.s / st.z
-    D = st.z / st.s
-    M = np.zeros((n + p, n + p))
-    M[:n, :n] = (lp.G.T * D) @ lp.G
-    M[:n, n:] = lp.E.T
-    M[n:, :n] = lp.E
-    scale = lp.scale
-    M_reg = M.copy()
-    M_reg[:n, :n] += _REG * scale * np.eye(n)
-    M_reg[n:, n:] -= _REG * scale * np.eye(p)
-
-    def solve(r1, r2, r3):
-        rhs = np.concatenate([r1 + lp.G.T @ (D * r3), r2])
-        sol = np.linalg.solve(M_reg, rhs)
-        for _ in range(3):  # iterative refinement against the unregularised system
-            sol = sol + np.linalg.solve(M_reg, rhs - M @ sol)
-        dx, dy = sol[:n], sol[n:]
-        dz = (lp.G @ dx - r3) / w
-        return dx, dy, dz
-
-    return solve
-
-
-def _direction(lp, st, solve, u2, res, eta, r_sz, r_tk):
-    """One Newton direction of the embedding: linear residuals scaled by eta, complementarity
-    targets z o ds + s o dz = -r_sz, kappa dtau + tau dkappa = -r_tk."""
-    r_x, r_y, r_z, r_tau = res
-    u1 = solve(-eta * r_x, -eta * r_y, -eta * r_z + r_sz / st.z)
-    num = -eta * r_tau + r_tk / st.tau - (lp.c @ u1[0] + lp.d @ u1[1] + lp.h @ u1[2])
-    den = lp.c @ u2[0] + lp.d @ u2[1] + lp.h @ u2[2] - st.kappa / st.tau
-    dtau = num / den
-    dx, dy, dz = (a + dtau * b for a, b in zip(u1, u2))
-    ds = (-r_sz - st.s * dz) / st.z
-    dkappa = (-r_tk - st.kappa * dtau) / st.tau
-    return dx, dy, dz, ds, dtau, dkappa
-
-
-def _max_step(v, dv):
-    neg = dv < 0
-    return float(np.min(-v[neg] / dv[neg], initial=np.inf))
-
-
-def _step_length(st, ds, dz, dtau, dkappa) -> float:
-    alpha = min(_max_step(st.s, ds), _max_step(st.z, dz),
-                _max_step(np.array([st.tau, st.kappa]), np.array([dtau, dkappa])))
-    return alpha
-
-
-def _mehrotra_step(lp: _LP, st: _State) -> _State:
-    """One predictor-corrector step on the homogeneous self-dual embedding."""
-    m = st.s.shape[0]
-    mu = (st.s @ st.z + st.tau * st.kappa) / (m + 1)
-    res = _residuals(lp, st)
-    solve = _factor(lp, st)
-    u2 = solve(-lp.c, lp.d, lp.h)
-    aff = _direction(lp, st, solve, u2, res, 1.0, st.s * st.z, st.tau * st.kappa)
-    _, _, dz, ds, dtau, dkappa = aff
-    a = min(1.0, _step_length(st, ds, dz, dtau, dkappa))
-    mu_aff = ((st.s + a * ds) @ (st.z + a * dz)
-              + (st.tau + a * dtau) * (st.kappa + a * dkappa)) / (m + 1)
-    sigma = min(1.0, max(0.0, mu_aff / mu)) ** 3
-    r_sz = st.s * st.z + ds * dz - sigma * mu
-    r_tk = st.tau * st.kappa + dtau * dkappa - sigma * mu
-    dx, dy, dz, ds, dtau, dkappa = _direction(lp, st, solve, u2, res, 1.0 - sigma, r_sz, r_tk)
-    a = min(1.0, _STEP_FRACTION * _step_length(st, ds, dz, dtau, dkappa))
-    return _State(st.x + a * dx, st.y + a * dy, st.z + a * dz, st.s + a * ds,
-                  st.tau + a * dtau, st.kappa + a * dkappa)
-
-
-def _record(lp: _LP, st: _State, hist: dict) -> None:
-    w, lam, nu = st.x / st.tau, st.z / st.tau, st.y / st.tau
-    pobj, dobj = lp.c @ w, -lp.h @ lam - lp.d @ nu
-    pinf = np.sqrt(np.sum((lp.G @ w + st.s / st.tau - lp.h) ** 2) + np.sum((lp.E @ w - lp.d) ** 2))
-    hist["primal_obj"].append(pobj)
-    hist["dual_obj"].append(dobj)
-    hist["gap"].append(abs(pobj - dobj))
-    hist["stationarity"].append(np.linalg.norm(lp.c + lp.G.T @ lam + lp.E.T @ nu))
-    hist["primal_infeasibility"].append(pinf)
-    hist["complementarity"].append(st.s @ st.z / st.tau ** 2)
-    hist["tau"].append(st.tau)
-    hist["kappa"].append(st.kappa)
-    hist["x"].append(w)
-
-
-def _check_status(lp: _LP, st: _State, hist: dict, tol: float) -> str | None:
-    """"optimal" when the relative KKT residuals are <= tol, "infeasible"/"unbounded" when the
-    iterate holds a certificate to relative accuracy tol, else None."""
-    nc, nh, nd = (1.0 + np.linalg.norm(v) for v in (lp.c, lp.h, lp.d))
-    pobj, dobj = hist["primal_obj"][-1], hist["dual_obj"][-1]
-    if (hist["primal_infeasibility"][-1] <= tol * max(nh, nd)
-            and hist["stationarity"][-1] <= tol * nc
-            and hist["gap"][-1] <= tol * (1.0 + min(abs(pobj), abs(dobj)))):
-        return "optimal"
-    btz = lp.h @ st.z + lp.d @ st.y
-    if btz < 0 and np.linalg.norm(lp.G.T @ st.z + lp.E.T @ st.y) <= tol * nc * -btz:
-        return "infeasible"
-    ctx = lp.c @ st.x
-    ray_res = np.sqrt(np.sum(np.maximum(lp.G @ st.x, 0.0) ** 2) + np.sum((lp.E @ st.x) ** 2))
-    if ctx < 0 and ray_res <= tol * max(nh, nd) * -ctx:
-        return "unbounded"
-    return None
-
-
+# ------------------------------------------------------------------------------ the solver's result
 def _polish(lp: _LP, w, lam, nu, kkt: KKTResiduals):
     """Active-set polish of an optimal iterate: with the guessed active rows (lam_i > slack_i),
     solve [A_act; A_eq] w = [b_act; b_eq] and [A_act; A_eq]^T [lam_act; nu] = -c by least
@@ -440,12 +295,12 @@ def _polish(lp: _LP, w, lam, nu, kkt: KKTResiduals):
     return w, lam, nu, kkt
 
 
-def _finish(lp: _LP, st: _State, status: str, n_iter: int, hist: dict) -> LPResult:
+def _finish(lp: _LP, st: _State, status: str, n_iter: int, history: History) -> LPResult:
+    """The LPResult of the embedding's last iterate: polished optimum, certificate or stop."""
     w, lam, nu = st.x / st.tau, st.z / st.tau, st.y / st.tau
     kkt = kkt_residuals(w, lam, nu, lp.c, lp.G, lp.h, lp.E, lp.d)
     if status == "optimal":
         w, lam, nu, kkt = _polish(lp, w, lam, nu, kkt)
-    history = {k: np.asarray(v, dtype=float) for k, v in hist.items()}
     if status == "infeasible":
         scale = np.linalg.norm(np.concatenate([st.z, st.y]))
         x, fun, lam, nu = np.full_like(lp.c, np.nan), np.inf, st.z / scale, st.y / scale
@@ -506,19 +361,5 @@ def linprog(c, A_ub=None, b_ub=None, A_eq=None, b_eq=None, tol: float = 1e-9,
     tol = check_scalar(tol, "tol", kind=float, min_val=0.0, max_val=1.0, include_min=False)
     max_iter = check_scalar(max_iter, "max_iter", kind=int, min_val=1)
     lp = _LP(c, G, h, E, d)
-    m, p = G.shape[0], E.shape[0]
-    st = _State(np.zeros(n), np.zeros(p), np.ones(m), np.ones(m), 1.0, 1.0)
-    hist = {k: [] for k in ("primal_obj", "dual_obj", "gap", "stationarity",
-                            "primal_infeasibility", "complementarity", "tau", "kappa", "x")}
-    _record(lp, st, hist)
-    status, k = _check_status(lp, st, hist, tol), 0
-    while status is None and k < max_iter:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            new = _mehrotra_step(lp, st)
-        if not all(np.all(np.isfinite(v)) for v in (new.x, new.y, new.z, new.s, new.tau,
-                                                     new.kappa)):
-            break  # numerical breakdown: report the last good iterate as max_iter
-        st, k = new, k + 1
-        _record(lp, st, hist)
-        status = _check_status(lp, st, hist, tol)
-    return _finish(lp, st, status or "max_iter", k, hist)
+    st, status, k, history = solve_hsd(lp, tol, max_iter)
+    return _finish(lp, st, status or "max_iter", k, history)

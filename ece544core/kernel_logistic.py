@@ -43,12 +43,11 @@ import warnings
 import numpy as np
 
 from . import kernels as _kernels
-from ._validation import check_array, check_is_fitted, check_n_features, check_scalar, check_X_y
-from .base import BaseEstimator, ClassifierMixin
-from .logistic import _check_C
+from ._history import History
+from ._math import sigmoid, softplus
+from ._validation import check_scalar, check_X_y
+from .kernel_predict import KernelDualClassifier, binary_signs
 from .optim import ARMIJO_C1, ROUNDOFF_F
-from .problems import sigmoid, softplus
-from .svm import _is_linear, _kernel_callable
 
 __all__ = ["KernelLogisticRegression", "binary_entropy", "logistic_dual_objective",
            "kkt_residual"]
@@ -118,23 +117,21 @@ def _newton(Q, y, tol, max_iter):
     """Newton on the KKT system (module doc) from alpha = 0, b = 0 (w = 0, as
     ``LogisticRegression``), damped by Armijo backtracking on J.
 
-    Returns alpha, b, history (one record per iterate), n_iter, converged; the stopping rule
-    is max(max_i |alpha_i - sigma(-m_i)|, |sum_i alpha_i y_i|) <= tol.
+    Returns alpha, b, history (one record per iterate, see ``KernelLogisticRegression``),
+    n_iter, converged; the stopping rule is max(max_i |alpha_i - sigma(-m_i)|,
+    |sum_i alpha_i y_i|) <= tol.
     """
     n = y.size
     alpha, b = np.zeros(n), 0.0
     J, m, Qa = _primal(alpha, b, Q, y)
-    hist = {"iteration": [], "primal_objective": [], "dual_objective": [], "kkt_residual": [],
-            "step_size": []}
+    hist = History()
     converged, it, t = False, 0, math.nan
     for it in range(max_iter + 1):
         p = sigmoid(-m)
         res = float(max(np.abs(alpha - p).max(), abs(alpha @ y)))
-        hist["iteration"].append(it)
-        hist["primal_objective"].append(J)
-        hist["dual_objective"].append(float(binary_entropy(alpha).sum() - 0.5 * alpha @ Qa))
-        hist["kkt_residual"].append(res)
-        hist["step_size"].append(t)
+        g = float(binary_entropy(alpha).sum() - 0.5 * alpha @ Qa)
+        hist.record(iteration=it, objective=J, primal_objective=J, dual_objective=g,
+                    gap=J - g, kkt_violation=res, step_size=t)
         if res <= tol:
             converged = True
             break
@@ -156,7 +153,7 @@ def _newton(Q, y, tol, max_iter):
 
 
 # ------------------------------------------------------------------------------ estimator
-class KernelLogisticRegression(ClassifierMixin, BaseEstimator):
+class KernelLogisticRegression(KernelDualClassifier):
     """Two-class logistic regression solved in the dual (notes):
     f(x) = w^T phi(x) + b = (1/C) sum_i alpha^(i) y^(i) K(x^(i), x) + b, p(y = +1 | x) = sigma(f).
 
@@ -195,9 +192,11 @@ class KernelLogisticRegression(ClassifierMixin, BaseEstimator):
         :func:`kkt_residual` at the solution.
     classes_ : ndarray (2,)
         classes_[1] is the +1 class.
-    history_ : dict of lists
-        ``iteration``, ``primal_objective`` J, ``dual_objective`` g (nan while some alpha is
-        outside [0, 1]), ``kkt_residual`` (max |F|), ``step_size``.
+    history_ : History
+        One record per Newton iterate: ``iteration``, ``objective`` = ``primal_objective`` J
+        (minimised), ``dual_objective`` g (NaN while some alpha is outside [0, 1]), ``gap``
+        J - g, ``kkt_violation`` (max |F|, the stopping quantity), ``step_size`` (the Armijo
+        step that reached the iterate; NaN at the start).
     n_iter_ : int
     converged_ : bool
     """
@@ -212,8 +211,12 @@ class KernelLogisticRegression(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
 
+    _points_attr = "X_fit_"
+
     def _check_params(self):
-        C = _check_C(self.C)
+        C = check_scalar(self.C, "C", kind=float, min_val=0.0, include_min=False)
+        if not math.isfinite(C):
+            raise ValueError(f"C must be a finite positive number; got {C!r}")
         max_iter = check_scalar(self.max_iter, "max_iter", kind=int, min_val=1)
         tol = check_scalar(self.tol, "tol", kind=float, min_val=0.0, include_min=False)
         return C, max_iter, tol
@@ -222,13 +225,8 @@ class KernelLogisticRegression(ClassifierMixin, BaseEstimator):
         """Solve the notes' logistic dual by Newton on its KKT system; returns self."""
         X, y = check_X_y(X, y)
         C, max_iter, tol = self._check_params()
-        classes = np.unique(y)
-        if classes.size != 2:
-            raise ValueError(f"y must contain exactly two classes for a binary "
-                             f"KernelLogisticRegression; got {classes.size} class(es): "
-                             f"{classes.tolist()[:5]}")
-        ys = np.where(y == classes[1], 1.0, -1.0)
-        kfun = _kernel_callable(self.kernel, self.gamma, self.degree, self.coef0, X)
+        classes, ys = binary_signs(y, "KernelLogisticRegression")
+        kfun = _kernels.bind_kernel(self.kernel, X, self.gamma, self.degree, self.coef0)
         K = _kernels.gram(kfun, X)
         if not np.all(np.isfinite(K)):
             raise ValueError("kernel must give a finite Gram matrix on X; got inf or NaN "
@@ -238,13 +236,10 @@ class KernelLogisticRegression(ClassifierMixin, BaseEstimator):
         if not converged:
             warnings.warn(f"KernelLogisticRegression: Newton stopped after {n_iter} of "
                           f"max_iter={max_iter} iterations with KKT residual "
-                          f"{hist['kkt_residual'][-1]:.3g} > tol={tol:g}", RuntimeWarning,
+                          f"{hist['kkt_violation'][-1]:.3g} > tol={tol:g}", RuntimeWarning,
                           stacklevel=2)
-        self.classes_, self.n_features_in_ = classes, X.shape[1]
-        self.X_fit_, self._kfun, self._C = X, kfun, C
-        self.alpha_ = alpha
-        self.dual_coef_ = (ys * alpha / C)[None, :]  # (1, n)
-        self.intercept_ = np.array([b])
+        self.classes_, self._C, self.alpha_ = classes, C, alpha
+        self._set_dual(X, alpha, ys, C, b, kfun)  # X_fit_, dual_coef_ (1, n), intercept_
         J, m, _ = _primal(alpha, b, Q, ys)
         self.primal_objective_ = J
         self.dual_objective_ = logistic_dual_objective(alpha, Q)
@@ -252,27 +247,7 @@ class KernelLogisticRegression(ClassifierMixin, BaseEstimator):
         self.history_, self.n_iter_, self.converged_ = hist, n_iter, converged
         return self
 
-    @property
-    def coef_(self):
-        """w = (1/C) sum_i alpha^(i) y^(i) x^(i), shape (1, d); linear kernel only."""
-        if not _is_linear(self.kernel):
-            raise AttributeError("coef_ is only available when kernel='linear'")
-        check_is_fitted(self, "alpha_")
-        return self.dual_coef_ @ self.X_fit_
-
-    def decision_function(self, X):
-        """f(x) = (1/C) sum_i alpha_i y_i K(x^(i), x) + b; > 0 means classes_[1]. Shape (n,)."""
-        check_is_fitted(self, "alpha_")
-        X = check_array(X)
-        check_n_features(X, self.n_features_in_)
-        return (self.dual_coef_ @ self._kfun(self.X_fit_, X))[0] + self.intercept_[0]
-
     def predict_proba(self, X):
         """[p(classes_[0] | x), p(classes_[1] | x)] = [sigma(-f), sigma(f)]: (n, 2)."""
         f = self.decision_function(X)
         return np.column_stack([sigmoid(-f), sigmoid(f)])
-
-    def predict(self, X):
-        """classes_[1] where f(x) > 0, else classes_[0]."""
-        f = self.decision_function(X)  # checks fitted first
-        return self.classes_[(f > 0).astype(int)]

@@ -13,20 +13,26 @@ rule gamma = 1 / (d * X.var()) (1 / d if X is constant), computed from ``X``.
 
 New kernels from old (all stay positive semidefinite): :func:`kernel_sum` K1 + K2,
 :func:`kernel_product` K1 * K2 (elementwise), :func:`kernel_scale` a * K1 for a > 0.
+
+Bound kernels (:func:`get_kernel`, :func:`bind_kernel` and the combinators) are :class:`Kernel`
+objects: ``k(X, Y)`` validates its inputs, ``k.unchecked(X, Y)`` skips that for callers that
+already hold validated float64 arrays (an estimator's fit and predict loops), so the inputs are
+checked once, not once per kernel evaluation.
 """
 from __future__ import annotations
 
-import itertools
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from ._math import sq_distances
 from ._validation import check_array, check_scalar
+from .feature_maps import polynomial_feature_dim, polynomial_feature_map
 
 __all__ = ["linear", "polynomial", "rbf", "sigmoid", "kernel_sum", "kernel_product",
-           "kernel_scale", "gram", "check_psd", "PSDReport", "get_kernel", "KERNELS",
-           "polynomial_feature_map", "polynomial_feature_dim"]
+           "kernel_scale", "gram", "check_psd", "PSDReport", "get_kernel", "bind_kernel",
+           "Kernel", "KERNELS", "KERNEL_PARAMS", "polynomial_feature_map",
+           "polynomial_feature_dim"]
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -42,15 +48,56 @@ def _check_XY(X, Y):
     return X, Y
 
 
-def _gamma(gamma, X: np.ndarray) -> float:
-    """gamma, or the ``"scale"`` default 1 / (d * var(X)) when None; must be > 0."""
+def _check_gamma(gamma):
+    """None for the ``"scale"`` rule (None or "scale"), else gamma as a float > 0."""
     if gamma is None or (isinstance(gamma, str) and gamma == "scale"):
-        var = float(X.var())
-        return 1.0 / (X.shape[1] * var) if var > 0 else 1.0 / X.shape[1]
+        return None
     return check_scalar(gamma, "gamma", kind=float, min_val=0.0, include_min=False)
 
 
+def _gamma(gamma, X: np.ndarray) -> float:
+    """A checked gamma, or for None the ``"scale"`` default 1 / (d * var(X))."""
+    if gamma is not None:
+        return gamma
+    var = float(X.var())
+    return 1.0 / (X.shape[1] * var) if var > 0 else 1.0 / X.shape[1]
+
+
+def _check_degree(degree) -> int:
+    return check_scalar(degree, "degree", kind=int, min_val=1)
+
+
+def _check_coef0(coef0) -> float:
+    return check_scalar(coef0, "coef0", kind=float)
+
+
 # ------------------------------------------------------------------------------ kernels
+# The public functions validate and call these cores; a core takes validated arrays, Y = None
+# meaning Y = X, and checked parameters (gamma None: the "scale" rule on X).
+def _linear(X, Y=None):
+    return X @ (X if Y is None else Y).T
+
+
+def _polynomial(X, Y=None, degree=3, gamma=None, coef0=1.0):
+    P = _linear(X, Y)
+    P *= _gamma(gamma, X)
+    P += coef0
+    return P ** degree
+
+
+def _rbf(X, Y=None, gamma=None):
+    D = sq_distances(X, Y)  # clipped at 0, exact 0 diagonal when Y is X
+    D *= -_gamma(gamma, X)
+    return np.exp(D, out=D)
+
+
+def _sigmoid(X, Y=None, gamma=None, coef0=0.0):
+    P = _linear(X, Y)
+    P *= _gamma(gamma, X)
+    P += coef0
+    return np.tanh(P, out=P)
+
+
 def linear(X, Y=None) -> np.ndarray:
     """Linear kernel K(x, z) = x^T z (phi is the identity).
 
@@ -64,8 +111,7 @@ def linear(X, Y=None) -> np.ndarray:
     -------
     ndarray of shape (n, m)
     """
-    X, Y = _check_XY(X, Y)
-    return X @ Y.T
+    return _linear(*_check_XY(X, Y))
 
 
 def polynomial(X, Y=None, degree=3, gamma=None, coef0=1.0) -> np.ndarray:
@@ -88,17 +134,15 @@ def polynomial(X, Y=None, degree=3, gamma=None, coef0=1.0) -> np.ndarray:
     ndarray of shape (n, m)
     """
     X, Y = _check_XY(X, Y)
-    degree = check_scalar(degree, "degree", kind=int, min_val=1)
-    coef0 = check_scalar(coef0, "coef0", kind=float)
-    g = _gamma(gamma, X)
-    return (g * (X @ Y.T) + coef0) ** degree
+    return _polynomial(X, Y, _check_degree(degree), _check_gamma(gamma), _check_coef0(coef0))
 
 
 def rbf(X, Y=None, gamma=None) -> np.ndarray:
     """Squared exponential (Gaussian) kernel K(x, z) = exp(-gamma ||x - z||^2).
 
-    ||x - z||^2 = ||x||^2 - 2 x^T z + ||z||^2 is computed for all pairs at once and clipped at 0
-    (rounding can make it slightly negative). gamma = 1 / (2 sigma^2) for bandwidth sigma.
+    ||x - z||^2 = ||x||^2 - 2 x^T z + ||z||^2 for all pairs at once (one GEMM,
+    :func:`ece544core._math.sq_distances`), clipped at 0 (rounding can make it slightly
+    negative). gamma = 1 / (2 sigma^2) for bandwidth sigma.
 
     Parameters
     ----------
@@ -112,20 +156,7 @@ def rbf(X, Y=None, gamma=None) -> np.ndarray:
     ndarray of shape (n, m), entries in (0, 1], ones on the diagonal when Y is X.
     """
     X, Y = _check_XY(X, Y)
-    g = _gamma(gamma, X)
-    sq = _sq_distances(X, Y)
-    return np.exp(-g * sq)
-
-
-def _sq_distances(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """||x_i - y_j||^2 for all pairs, (n, m), clipped at 0; zero diagonal when Y is X."""
-    xx = np.einsum("ij,ij->i", X, X)[:, None]  # (n, 1)
-    yy = xx.T if Y is X else np.einsum("ij,ij->i", Y, Y)[None, :]  # (1, m)
-    sq = xx - 2.0 * (X @ Y.T) + yy
-    np.maximum(sq, 0.0, out=sq)
-    if Y is X:
-        np.fill_diagonal(sq, 0.0)
-    return sq
+    return _rbf(X, Y, _check_gamma(gamma))
 
 
 def sigmoid(X, Y=None, gamma=None, coef0=0.0) -> np.ndarray:
@@ -147,168 +178,155 @@ def sigmoid(X, Y=None, gamma=None, coef0=0.0) -> np.ndarray:
     ndarray of shape (n, m), entries in (-1, 1).
     """
     X, Y = _check_XY(X, Y)
-    coef0 = check_scalar(coef0, "coef0", kind=float)
-    g = _gamma(gamma, X)
-    return np.tanh(g * (X @ Y.T) + coef0)
-
-
-def _poly_exponents(d: int, degree: int, homogeneous: bool):
-    """Exponent vectors (k_0, k_1, ..., k_d) with sum k = degree; k_0 is the power of the constant
-    (only k_0 = 0 when ``homogeneous``). Shape (D, d + 1)."""
-    first = 1 if homogeneous else 0
-    rows = []
-    for combo in itertools.combinations_with_replacement(range(first, d + 1), degree):
-        rows.append(np.bincount(combo, minlength=d + 1))
-    return np.array(rows, dtype=int)
-
-
-def polynomial_feature_dim(d, degree=2, coef0=1.0) -> int:
-    """Length of the explicit feature map of (gamma x^T z + coef0)^degree for x in R^d.
-
-    C(d + degree, degree) monomials of degree <= ``degree`` (C(d + degree - 1, degree) of degree
-    exactly ``degree`` when coef0 = 0): e.g. 6 for d = 2, degree = 2; 308,505 for d = 784.
-    """
-    d = check_scalar(d, "d", kind=int, min_val=1)
-    degree = check_scalar(degree, "degree", kind=int, min_val=1)
-    coef0 = check_scalar(coef0, "coef0", kind=float, min_val=0.0)
-    return math.comb(d + degree - (1 if coef0 == 0 else 0), degree)
-
-
-def polynomial_feature_map(X, degree=2, gamma=1.0, coef0=1.0) -> np.ndarray:
-    """Explicit phi(x) with phi(x)^T phi(z) = (gamma x^T z + coef0)^degree (the kernel trick).
-
-    By the multinomial theorem, with c = coef0 and k = (k_0, ..., k_d), sum k = degree,
-    (gamma x^T z + c)^p = sum_k p! / (k_0! ... k_d!) c^(k_0) prod_j (gamma x_j z_j)^(k_j), so
-    phi_k(x) = sqrt(p! / prod k!) c^(k_0 / 2) gamma^((p - k_0) / 2) prod_j x_j^(k_j).
-    For d = 2, p = 2: phi(x) = (c, sqrt(2 c gamma) x_1, sqrt(2 c gamma) x_2, gamma x_1^2,
-    sqrt(2) gamma x_1 x_2, gamma x_2^2) (in the order of the exponents).
-
-    Parameters
-    ----------
-    X : array-like of shape (n, d)
-    degree : int >= 1
-    gamma : float > 0
-    coef0 : float >= 0
-        A real feature map needs c >= 0 (c^(k_0 / 2)).
-
-    Returns
-    -------
-    ndarray of shape (n, polynomial_feature_dim(d, degree, coef0))
-    """
-    X = check_array(X, name="X")
-    degree = check_scalar(degree, "degree", kind=int, min_val=1)
-    gamma = check_scalar(gamma, "gamma", kind=float, min_val=0.0, include_min=False)
-    coef0 = check_scalar(coef0, "coef0", kind=float)
-    if coef0 < 0:
-        raise ValueError(f"coef0 must be >= 0 for a real feature map (its features carry "
-                         f"sqrt(coef0)^k_0); got coef0={coef0!r}")
-    expo = _poly_exponents(X.shape[1], degree, homogeneous=coef0 == 0)  # (D, d + 1)
-    fact = np.array([math.factorial(k) for k in range(degree + 1)], dtype=float)
-    coeff = math.factorial(degree) / np.prod(fact[expo], axis=1)  # multinomial, (D,)
-    k0 = expo[:, 0]
-    scale = np.sqrt(coeff * coef0 ** k0 * gamma ** (degree - k0))  # (D,)
-    powers = X[:, None, :] ** expo[None, :, 1:]  # (n, D, d)
-    return np.prod(powers, axis=2) * scale
+    return _sigmoid(X, Y, _check_gamma(gamma), _check_coef0(coef0))
 
 
 KERNELS = {"linear": linear, "poly": polynomial, "polynomial": polynomial, "rbf": rbf,
            "gaussian": rbf, "sigmoid": sigmoid}
+#: The parameters each named kernel takes.
+KERNEL_PARAMS = {"linear": (), "poly": ("degree", "gamma", "coef0"),
+                 "polynomial": ("degree", "gamma", "coef0"), "rbf": ("gamma",),
+                 "gaussian": ("gamma",), "sigmoid": ("gamma", "coef0")}
+_CORES = {linear: _linear, polynomial: _polynomial, rbf: _rbf, sigmoid: _sigmoid}
+_PARAM_CHECKS = {"degree": _check_degree, "gamma": _check_gamma, "coef0": _check_coef0}
+
+
+class Kernel:
+    """A kernel K(x, z) with its parameters bound, called as ``k(X, Y=None) -> (n, m)``.
+
+    ``k(X, Y)`` validates X and Y as the kernel functions do; ``k.unchecked(X, Y)`` evaluates
+    on arrays the caller has validated already (float64, 2-D, finite, same d). ``__name__``
+    names the kernel.
+    """
+
+    def __init__(self, name: str, evaluate):
+        self.__name__ = name
+        self._evaluate = evaluate  # (X, Y or None) -> (n, m), no validation
+
+    def __call__(self, X, Y=None) -> np.ndarray:
+        return self._evaluate(*_check_XY(X, Y))
+
+    def unchecked(self, X, Y=None) -> np.ndarray:
+        """K(X, Y) without validating X, Y (Y = None means Y = X)."""
+        return self._evaluate(X, Y)
+
+    def __repr__(self) -> str:
+        return f"Kernel({self.__name__})"
+
+
+def evaluate(k, X, Y=None) -> np.ndarray:
+    """K(X, Y) for already validated X, Y: ``k.unchecked`` for a :class:`Kernel`, else ``k``."""
+    return k.unchecked(X, Y) if isinstance(k, Kernel) else k(X, Y)
 
 
 # ------------------------------------------------------------------------------ new from old
 def _check_kernel_callable(k, name: str):
+    """k's evaluation on validated arrays; a ValueError naming ``name`` unless k is callable."""
     if not callable(k):
         raise ValueError(f"{name} must be a callable kernel k(X, Y=None) -> (n, m) array; "
                          f"got {k!r} of type {type(k).__name__}")
-    return k
+    return k.unchecked if isinstance(k, Kernel) else k
 
 
-def kernel_sum(k1, k2):
+def _name(k, default: str) -> str:
+    return getattr(k, "__name__", default)
+
+
+def kernel_sum(k1, k2) -> Kernel:
     """New kernel K(x, z) = K1(x, z) + K2(x, z): phi is the concatenation [phi1; phi2].
 
     Returns
     -------
-    callable ``k(X, Y=None) -> ndarray (n, m)``
+    Kernel, callable as ``k(X, Y=None) -> ndarray (n, m)``
     """
-    _check_kernel_callable(k1, "k1")
-    _check_kernel_callable(k2, "k2")
-
-    def k(X, Y=None):
-        return k1(X, Y) + k2(X, Y)
-
-    k.__name__ = f"sum({getattr(k1, '__name__', 'k1')}, {getattr(k2, '__name__', 'k2')})"
-    return k
+    r1, r2 = _check_kernel_callable(k1, "k1"), _check_kernel_callable(k2, "k2")
+    return Kernel(f"sum({_name(k1, 'k1')}, {_name(k2, 'k2')})",
+                  lambda X, Y=None: r1(X, Y) + r2(X, Y))
 
 
-def kernel_product(k1, k2):
+def kernel_product(k1, k2) -> Kernel:
     """New kernel K(x, z) = K1(x, z) K2(x, z): phi is the tensor product phi1 (x) phi2.
 
     Positive semidefinite by the Schur product theorem.
 
     Returns
     -------
-    callable ``k(X, Y=None) -> ndarray (n, m)``
+    Kernel, callable as ``k(X, Y=None) -> ndarray (n, m)``
     """
-    _check_kernel_callable(k1, "k1")
-    _check_kernel_callable(k2, "k2")
-
-    def k(X, Y=None):
-        return k1(X, Y) * k2(X, Y)
-
-    k.__name__ = f"product({getattr(k1, '__name__', 'k1')}, {getattr(k2, '__name__', 'k2')})"
-    return k
+    r1, r2 = _check_kernel_callable(k1, "k1"), _check_kernel_callable(k2, "k2")
+    return Kernel(f"product({_name(k1, 'k1')}, {_name(k2, 'k2')})",
+                  lambda X, Y=None: r1(X, Y) * r2(X, Y))
 
 
-def kernel_scale(k, a):
+def kernel_scale(k, a) -> Kernel:
     """New kernel K(x, z) = a K1(x, z) for a > 0: phi is sqrt(a) phi1.
 
     Returns
     -------
-    callable ``k(X, Y=None) -> ndarray (n, m)``
+    Kernel, callable as ``k(X, Y=None) -> ndarray (n, m)``
     """
-    _check_kernel_callable(k, "k")
+    r = _check_kernel_callable(k, "k")
     a = check_scalar(a, "a", kind=float, min_val=0.0, include_min=False)
-
-    def scaled(X, Y=None):
-        return a * k(X, Y)
-
-    scaled.__name__ = f"scale({getattr(k, '__name__', 'k')}, {a!r})"
-    return scaled
+    return Kernel(f"scale({_name(k, 'k')}, {a!r})", lambda X, Y=None: a * r(X, Y))
 
 
 # ------------------------------------------------------------------------------ Gram / Mercer
-def get_kernel(name, **params):
-    """The kernel called ``name`` with its parameters bound: K(x, z) as ``k(X, Y=None)``.
+def _check_name(name) -> None:
+    if not isinstance(name, str) or name not in KERNELS:
+        listed = ", ".join(repr(o) for o in KERNELS)
+        raise ValueError(f"kernel must be a callable or one of {listed}; got {name!r}")
 
-    Names: ``'linear'``, ``'poly'``/``'polynomial'``, ``'rbf'``/``'gaussian'``, ``'sigmoid'``.
+
+def get_kernel(name, **params):
+    """The kernel called ``name`` with its parameters bound: K(x, z) as a :class:`Kernel`.
+
+    Names: ``'linear'``, ``'poly'``/``'polynomial'``, ``'rbf'``/``'gaussian'``, ``'sigmoid'``
+    (parameters: :data:`KERNEL_PARAMS`; those not given take the kernel function's defaults,
+    gamma=None the ``"scale"`` rule on each call's X). The parameters are checked here, once.
     A callable ``name`` is returned as is (``params`` must then be empty).
 
     Raises
     ------
     ValueError
-        For an unknown name (the message names ``kernel``) or a parameter the kernel lacks.
+        For an unknown name (the message names ``kernel``), a parameter the kernel lacks or a
+        parameter out of range.
     """
     if callable(name):
         if params:
             raise ValueError(f"kernel parameters {sorted(params)} cannot be bound to a "
                              f"callable kernel; bind them yourself")
         return name
-    if not isinstance(name, str) or name not in KERNELS:
-        listed = ", ".join(repr(o) for o in KERNELS)
-        raise ValueError(f"kernel must be a callable or one of {listed}; got {name!r}")
-    fn = KERNELS[name]
-    allowed = {"linear": (), "polynomial": ("degree", "gamma", "coef0"),
-               "rbf": ("gamma",), "sigmoid": ("gamma", "coef0")}[fn.__name__]
+    _check_name(name)
+    allowed = KERNEL_PARAMS[name]
     extra = sorted(set(params) - set(allowed))
     if extra:
         raise ValueError(f"kernel {name!r} takes parameters {list(allowed)}; got unexpected "
                          f"{extra}")
+    checked = {p: _PARAM_CHECKS[p](v) for p, v in params.items()}
+    core = _CORES[KERNELS[name]]
+    return Kernel(name, lambda X, Y=None: core(X, Y, **checked))
 
-    def k(X, Y=None):
-        return fn(X, Y, **params)
 
-    k.__name__ = name
-    return k
+def bind_kernel(kernel, X, gamma=None, degree=3, coef0=0.0):
+    """An estimator's kernel as ``k(X, Y=None)``, gamma fixed on its training ``X``.
+
+    A callable is returned as is. A name is bound by :func:`get_kernel` with the parameters it
+    takes (:data:`KERNEL_PARAMS`); gamma=None becomes 1 / (d * var(X)) of this X (scikit-learn's
+    ``"scale"``), so that predictions use the training gamma. gamma is checked for every name.
+
+    Parameters
+    ----------
+    kernel : str or callable
+    X : ndarray of shape (n, d), validated
+    gamma : float > 0 or None
+    degree : int >= 1
+    coef0 : float
+    """
+    if callable(kernel):
+        return kernel
+    _check_name(kernel)
+    values = {"gamma": _gamma(_check_gamma(gamma), X), "degree": degree, "coef0": coef0}
+    return get_kernel(kernel, **{p: values[p] for p in KERNEL_PARAMS[kernel]})
 
 
 def gram(kernel, X) -> np.ndarray:
@@ -322,7 +340,7 @@ def gram(kernel, X) -> np.ndarray:
     """
     k = get_kernel(kernel)
     X = check_array(X, name="X")
-    K = np.asarray(k(X), dtype=np.float64)
+    K = np.asarray(evaluate(k, X), dtype=np.float64)
     if K.shape != (X.shape[0], X.shape[0]):
         raise ValueError(f"kernel must return an (n, n) matrix for X of shape {X.shape}; "
                          f"got shape {K.shape}")

@@ -15,7 +15,7 @@
   on features x = [x, 1] (the bias is the last column of w_k and is regularised too), solved by
   Newton's method on the temperature-smoothed objective for decreasing eps, finished by an exact
   active-set solve, or by the textbook block-coordinate ascent on the dual; both stop on the
-  duality gap.
+  duality gap. Its loss, objectives and solvers: :mod:`ece544core.crammer_singer`.
 """
 from __future__ import annotations
 
@@ -26,12 +26,11 @@ import numpy as np
 from ._validation import (check_array, check_is_fitted, check_n_features, check_random_state,
                           check_scalar, check_X_y)
 from .base import BaseEstimator, ClassifierMixin, clone
-from .losses import _hinge_active_set, _project_simplex
+from .crammer_singer import (EPS_FLOOR, crammer_singer_loss, dual_bca, newton_path,
+                             primal_objective)
 
-__all__ = ["OneVsRestClassifier", "OneVsOneClassifier", "MulticlassSVM"]
-
-#: Smallest temperature of MulticlassSVM's Newton path (below it J_eps = J_0 in floating point).
-EPS_FLOOR = 1e-10
+__all__ = ["OneVsRestClassifier", "OneVsOneClassifier", "MulticlassSVM", "crammer_singer_loss",
+           "EPS_FLOOR"]
 #: solver="auto" uses Newton up to this many weights K (d + 1) (its system is that size squared).
 NEWTON_MAX_WEIGHTS = 400
 
@@ -174,27 +173,27 @@ class MulticlassSVM(ClassifierMixin, BaseEstimator):
     ``LinearSVC(multi_class="crammer_singer", C=1/C, intercept_scaling=1)`` solves the same
     problem). Its dual is max_beta D(beta) = sum_i (1 - beta_{i, y_i}) - C/2 ||W(beta)||^2 with
     W(beta) = (1/C) sum_i (e_{y_i} - beta_i) x_i^T and every beta_i in the probability simplex;
-    both solvers stop when the duality gap J(W) - D(beta) <= tol * J(W) (scale-free).
+    both solvers stop when the duality gap J(W) - D(beta) <= tol * J(W) (scale-free). The
+    objectives, the loss and the solvers live in :mod:`ece544core.crammer_singer`.
 
     Solvers
     -------
     ``"auto"`` (default): "newton" when the K (d+1) weights are at most ``NEWTON_MAX_WEIGHTS``,
     else "bca".
-    ``"newton"``: the notes' temperature path. For eps > 0 the max is replaced by
-    eps ln sum_y exp((Delta + w_y^T x_i - w_{y_i}^T x_i) / eps) (the temperature loss), a smooth
-    problem in the K (d+1) weights that Newton's method solves in a few steps; its stationarity
-    condition C W = sum_i (e_{y_i} - p_i) x_i^T makes beta_i = p_i = softmax(.../eps) a dual
-    feasible point whose gap is at most eps sum_i H(p_i) <= n eps ln K. eps starts at 1 and
-    shrinks (by up to 10x per stage) until the gap is below tolerance. At each stage the sets
-    of near-maximal y of every sample are taken as a guess of the eps = 0 active sets, on which
-    the KKT conditions are linear (``losses._hinge_active_set``); the exact solution found so is
-    accepted when its duality gap is below tolerance (``history_["eps"]`` then ends in 0).
-    Newton's iterates are affine invariant, so unscaled features converge as fast as
-    standardised ones. Each step solves a K (d+1) square system: meant for small d (the
-    demos' 2-D data), not for images.
-    ``"bca"``: exact block-coordinate ascent on the dual, one sample per block in random order,
-    beta_i <- proj_simplex(beta_i + C (W x_i - e_{y_i}) / ||x_i||^2) (a Python loop over the
-    samples: slow, and much slower still on unscaled features; kept as the textbook method).
+    ``"newton"``: the notes' temperature path (``crammer_singer.newton_path``). For eps > 0 the
+    max is replaced by eps ln sum_y exp((Delta + w_y^T x_i - w_{y_i}^T x_i) / eps) (the
+    temperature loss), a smooth problem in the K (d+1) weights that Newton's method solves in a
+    few steps; beta_i = softmax(.../eps) is a dual feasible point whose gap is at most
+    n eps ln K. eps starts at 1 and shrinks until the gap is below tolerance; at each stage the
+    near-maximal classes of every sample are taken as a guess of the eps = 0 active sets, on
+    which the KKT conditions are linear (``crammer_singer.active_set_solve``); the exact
+    solution found so is accepted when its duality gap is below tolerance
+    (``history_["eps"]`` then ends in 0). Each step solves a K (d+1) square system: meant for
+    small d (the demos' 2-D data), not for images.
+    ``"bca"``: exact block-coordinate ascent on the dual (``crammer_singer.dual_bca``), one
+    sample per block in random order, beta_i <- proj_simplex(beta_i + C (W x_i - e_{y_i}) /
+    ||x_i||^2) (a Python loop over the samples: slow, and much slower still on unscaled
+    features; kept as the textbook method).
 
     Parameters
     ----------
@@ -214,11 +213,12 @@ class MulticlassSVM(ClassifierMixin, BaseEstimator):
     classes_ : ndarray (K,)
     dual_coef_ : ndarray (n, K)
         beta.
-    history_ : dict of lists
-        Per Newton step / epoch (the first entry is the start W = 0): ``objective`` J(W) (not
-        guaranteed monotone), ``dual_objective`` (the best dual value D(beta) found so far: a
-        lower bound on the optimum, non-decreasing), ``gap`` = objective - dual_objective >= 0
-        and, for "newton", ``eps`` (the temperature of the step).
+    history_ : History
+        One record per Newton step / epoch (the first is the start W = 0): ``iteration``,
+        ``objective`` J(W) (minimised; not guaranteed monotone), ``dual_objective`` (the best
+        dual value D(beta) found so far: a lower bound on the optimum, non-decreasing),
+        ``gap`` = objective - dual_objective >= 0 and, for "newton", ``eps`` (the temperature
+        of the step; 0 marks the exact active-set solve).
     n_iter_ : int
     converged_ : bool
     solver_ : str
@@ -247,178 +247,34 @@ class MulticlassSVM(ClassifierMixin, BaseEstimator):
     def _augment(X):
         return np.hstack([X, np.ones((X.shape[0], 1))])
 
-    @staticmethod
-    def _margins(W, Xa, idx):
-        """Z_iy = [y != y_i] + w_y^T x_i - w_{y_i}^T x_i, shape (n, K); Z_{i, y_i} = 0."""
-        S = Xa @ W.T  # (n, K)
-        rows = np.arange(S.shape[0])
-        Z = S + 1.0 - S[rows, idx][:, None]
-        Z[rows, idx] = 0.0
-        return Z
-
-    @classmethod
-    def _primal(cls, W, Xa, idx, C):
-        return 0.5 * C * float(np.sum(W * W)) + float(cls._margins(W, Xa, idx).max(axis=1).sum())
-
-    @staticmethod
-    def _dual(beta, Xa, idx, C):
-        """D(beta) = sum_i (1 - beta_{i, y_i}) - C/2 ||W(beta)||^2 and W(beta), (K, D)."""
-        n = Xa.shape[0]
-        R = -beta
-        R[np.arange(n), idx] += 1.0  # e_{y_i} - beta_i, (n, K)
-        W = (R.T @ Xa) / C
-        return float(n - beta[np.arange(n), idx].sum()) - 0.5 * C * float(np.sum(W * W)), W
-
     def fit(self, X, y):
         """Solve the Crammer-Singer problem from W = 0 with ``solver``; returns self."""
         C, max_iter, tol = self._check_params()
         X, y = check_X_y(X, y, dtype=np.float64)
         self.classes_, idx = _classes(y)
-        Xa = self._augment(X)
+        K = self.classes_.size
+        Xa, D = self._augment(X), 1.0 - np.eye(K)
         solver = self.solver
         if solver == "auto":
-            solver = "newton" if self.classes_.size * Xa.shape[1] <= NEWTON_MAX_WEIGHTS else "bca"
+            solver = "newton" if K * Xa.shape[1] <= NEWTON_MAX_WEIGHTS else "bca"
         self.solver_ = solver
-        solve = self._fit_newton if solver == "newton" else self._fit_bca
-        W, beta, hist, n_iter, converged = solve(Xa, idx, self.classes_.size, C, max_iter, tol)
+        if solver == "newton":
+            W, beta, hist, n_iter, converged = newton_path(Xa, idx, D, C, max_iter, tol)
+        else:
+            W, beta, hist, n_iter, converged = dual_bca(
+                Xa, idx, D, C, np.eye(K)[idx], max_iter, tol, relative=True, shuffle=True,
+                random_state=self.random_state)
         if not converged:
-            p, d = hist["objective"][-1], hist["dual_objective"][-1]
+            p, gap = hist.last("objective"), hist.last("gap")
             unit = "Newton steps" if solver == "newton" else "epochs"
             warnings.warn(f"MulticlassSVM: stopped after {n_iter} {unit} (max_iter={max_iter}) with "
-                          f"relative duality gap {(p - d) / max(abs(p), 1e-12):.3g} > "
+                          f"relative duality gap {gap / max(abs(p), 1e-12):.3g} > "
                           f"tol={tol:g}", RuntimeWarning, stacklevel=2)
         self.coef_, self.intercept_ = W[:, :-1].copy(), W[:, -1].copy()
         self.dual_coef_, self.history_ = beta, hist
         self.n_iter_, self.converged_ = n_iter, converged
         self.n_features_in_ = X.shape[1]
         return self
-
-    class _History:
-        """Per-step records; the dual entry is the best lower bound so far."""
-
-        def __init__(self, newton):
-            self.data = {"objective": [], "dual_objective": [], "gap": []}
-            if newton:
-                self.data["eps"] = []
-
-        def add(self, p, d, eps=None):
-            best = max(d, self.data["dual_objective"][-1]) if self.data["gap"] else d
-            self.data["objective"].append(p)
-            self.data["dual_objective"].append(best)
-            self.data["gap"].append(p - best)
-            if eps is not None:
-                self.data["eps"].append(eps)
-            return p - best
-
-    def _fit_newton(self, Xa, idx, K, C, max_iter, tol):
-        """Temperature path: Newton on J_eps(W) = C/2 ||W||^2 + sum_i eps lse(Z_i / eps) for a
-        decreasing eps, with beta = softmax(Z / eps) as the dual certificate."""
-        n, D = Xa.shape
-        E = np.zeros((n, K))
-        E[np.arange(n), idx] = 1.0
-        XX = (Xa[:, :, None] * Xa[:, None, :]).reshape(n, D * D)  # x_i x_i^T, (n, D*D)
-        eye = np.eye(K)
-
-        def smoothed(W, eps):
-            Z = self._margins(W, Xa, idx) / eps
-            m = Z.max(axis=1, keepdims=True)
-            ez = np.exp(Z - m)
-            s = ez.sum(axis=1, keepdims=True)
-            value = 0.5 * C * float(np.sum(W * W)) + eps * float(np.sum(m + np.log(s)))
-            return value, ez / s, Z
-
-        W = np.zeros((K, D))
-        beta = E.copy()
-        hist = self._History(newton=True)
-        eps = 1.0
-        hist.add(self._primal(W, Xa, idx, C), self._dual(beta, Xa, idx, C)[0], eps)
-        converged, it = False, 0
-        value, P, _ = smoothed(W, eps)
-        while it < max_iter:
-            it += 1
-            G = C * W + (P - E).T @ Xa  # gradient, (K, D)
-            A = P[:, :, None] * eye - P[:, :, None] * P[:, None, :]  # diag p - p p^T, (n, K, K)
-            H = (A.reshape(n, K * K).T @ XX).reshape(K, K, D, D)
-            H = H.transpose(0, 2, 1, 3).reshape(K * D, K * D) / eps + C * np.eye(K * D)
-            step = -np.linalg.solve(H, G.ravel()).reshape(K, D)
-            decrement = -float(np.sum(G * step))  # lambda^2, the Newton decrement squared
-            t = 1.0
-            while True:  # backtracking (Armijo) line search on J_eps
-                new_value, new_P, _ = smoothed(W + t * step, eps)
-                if new_value <= value - 0.25 * t * decrement or t < 1e-10:
-                    break
-                t *= 0.5
-            W, value, P = W + t * step, new_value, new_P
-            p = self._primal(W, Xa, idx, C)
-            d, _ = self._dual(P, Xa, idx, C)
-            gap = hist.add(p, d, eps)
-            if d >= hist.data["dual_objective"][-1]:  # the best certificate so far
-                beta = P
-            if gap <= tol * max(abs(p), 1e-12):
-                converged = True
-                break
-            stalled = t < 1e-10  # no descent left at this eps in floating point
-            if stalled or 0.5 * decrement <= max(0.1 * tol * max(abs(p), 1e-12), 1e-3 * eps * n):
-                # J_eps is minimised: first try the exact eps = 0 solution on the maximising sets
-                # it suggests (certified by its duality gap), else cool down. At the smoothed
-                # optimum the gap is about eps sum_i H(p_i): aim at half the target, <= 10x a stage
-                found = self._active_set(W, Xa, idx, C, eps, tol * max(abs(p), 1e-12))
-                if found is not None:
-                    W, beta = found
-                    it += 1  # the exact solve counts as the last step
-                    hist.add(self._primal(W, Xa, idx, C), self._dual(beta, Xa, idx, C)[0], 0.0)
-                    converged = True
-                    break
-                if eps < EPS_FLOOR:  # no smoothing left in double precision: give up honestly
-                    break
-                eps *= max(0.1, min(0.5, 0.5 * tol * abs(p) / max(gap, 1e-300)))
-                value, P, _ = smoothed(W, eps)
-        return W, beta, hist.data, it, converged
-
-    @classmethod
-    def _active_set(cls, W, Xa, idx, C, eps, max_gap):
-        """The exact solution on the maximising sets {y : Z_iy >= max_y Z_iy - width} of the
-        smoothed minimiser W (``losses._hinge_active_set`` with Delta = 1 - I): (W, beta) if its
-        duality gap is <= max_gap, else None."""
-        K = W.shape[0]
-        Delta = 1.0 - np.eye(K)
-        A = cls._margins(W, Xa, idx)  # Delta(y_i, .) + s_i - s_{i, y_i}: the same argmax sets
-        top = A.max(axis=1, keepdims=True)
-        for width in (3.0 * eps, 10.0 * eps):
-            ties = int(np.sum(A >= top - width)) - A.shape[0]  # the unknowns of the KKT solve
-            if ties > 2 * W.size:  # generically at most W.size ties: the guess is still too coarse
-                return None
-            found = _hinge_active_set(Xa, idx, Delta, C, A, width, max_gap / Xa.shape[0])
-            if found is not None:
-                return found[0], found[1]
-        return None
-
-    def _fit_bca(self, Xa, idx, K, C, max_iter, tol):
-        """Exact dual block-coordinate ascent from beta_i = e_{y_i} (W = 0), one epoch at a time."""
-        rng = check_random_state(self.random_state)
-        n, D = Xa.shape
-        beta = np.zeros((n, K))
-        beta[np.arange(n), idx] = 1.0
-        W = np.zeros((K, D))
-        sq = np.einsum("ij,ij->i", Xa, Xa)
-        hist = self._History(newton=False)
-        p = self._primal(W, Xa, idx, C)
-        hist.add(p, self._dual(beta, Xa, idx, C)[0])
-        converged, epoch = False, 0
-        for epoch in range(1, max_iter + 1):
-            for i in rng.permutation(n):
-                x, yi = Xa[i], idx[i]
-                g = W @ x  # gradient of D in beta_i is s - e_{y_i}
-                g[yi] -= 1.0
-                new = _project_simplex(beta[i] + g * (C / sq[i]))
-                W -= np.outer(new - beta[i], x) / C
-                beta[i] = new
-            p = self._primal(W, Xa, idx, C)
-            gap = hist.add(p, self._dual(beta, Xa, idx, C)[0])
-            if gap <= tol * max(abs(p), 1e-12):
-                converged = True
-                break
-        return W, beta, hist.data, epoch, converged
 
     def decision_function(self, X):
         """Scores w_k^T x + b_k: shape (n, K)."""
@@ -432,18 +288,30 @@ class MulticlassSVM(ClassifierMixin, BaseEstimator):
         scores = self.decision_function(X)
         return self.classes_[np.argmax(scores, axis=1)]
 
+    def _index(self, y):
+        """Class indices of the labels y (ValueError for a label not seen in fit)."""
+        idx = np.clip(np.searchsorted(self.classes_, y), 0, self.classes_.size - 1)
+        if np.any(self.classes_[idx] != y):
+            raise ValueError(f"y contains labels the model was not fitted with; classes_ are "
+                             f"{self.classes_.tolist()}")
+        return idx
+
+    def losses(self, X, y):
+        """The Crammer-Singer loss of every sample at the fitted W, shape (n,):
+        max_y ([y != y_i] + w_y^T x_i - w_{y_i}^T x_i) >= 0 (``crammer_singer_loss``); > 0
+        means the margin is violated, >= 1 that x_i is misclassified or tied."""
+        check_is_fitted(self, "coef_")
+        X, y = check_X_y(X, y, dtype=np.float64)
+        return crammer_singer_loss(self.decision_function(X), self._index(y))
+
     def objective(self, X, y, coef=None, intercept=None) -> float:
         """J(W) on (X, y) at the fitted (or the given) coef/intercept."""
         check_is_fitted(self, "coef_")
         C = self._check_params()[0]
         X, y = check_X_y(X, y, dtype=np.float64)
         check_n_features(X, self.n_features_in_)
-        idx = np.searchsorted(self.classes_, y)
-        idx = np.clip(idx, 0, self.classes_.size - 1)
-        if np.any(self.classes_[idx] != y):
-            raise ValueError(f"y contains labels the model was not fitted with; classes_ are "
-                             f"{self.classes_.tolist()}")
+        idx = self._index(y)
         coef = self.coef_ if coef is None else np.asarray(coef, dtype=float)
         intercept = self.intercept_ if intercept is None else np.asarray(intercept, dtype=float)
         W = np.hstack([coef, intercept[:, None]])
-        return self._primal(W, self._augment(X), idx, C)
+        return primal_objective(W, self._augment(X), idx, 1.0 - np.eye(self.classes_.size), C)

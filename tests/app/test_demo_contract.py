@@ -87,3 +87,86 @@ def test_switching_back_with_a_url_location_keeps_the_chosen_demo():
             assert f"demo={slug}" in pn.state.location.search
         assert "n_neighbors=" in pn.state.location.search      # the shown demo's parameters
         assert "degree=" not in pn.state.location.search       # and not the hidden one's
+
+
+def _with_location(search: str):
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+
+    from ece544lab.shell.app import App
+
+    doc = Document()
+    with set_curdoc(doc):
+        app = App(search=search)
+    return app, doc
+
+
+def test_unknown_demo_slug_is_reported_and_clears_when_the_user_moves_on():
+    from ece544lab.shell.app import App
+
+    app = App(search="?demo=nonsense")
+    assert app.demo == "knn"
+    assert "nonsense" in app._error.object and app._error.visible
+    app.instance("knn").n_neighbors = 7
+    assert not app._error.visible
+
+
+def test_url_carries_only_the_shown_demos_parameters():
+    from panel.io.state import set_curdoc
+
+    app, doc = _with_location("?demo=knn&n_neighbors=7&degree=9")
+    with set_curdoc(doc):
+        search = pn.state.location.search
+        assert "n_neighbors=7" in search and "degree" not in search
+        app.demo = "regression"
+        search = pn.state.location.search
+        assert "demo=regression" in search and "n_neighbors" not in search
+
+
+def test_rejected_url_value_does_not_stay_in_the_url():
+    from panel.io.state import set_curdoc
+
+    app, doc = _with_location("?demo=knn&n_neighbors=99")
+    with set_curdoc(doc):
+        assert "n_neighbors" in app.instance("knn").error
+        assert "n_neighbors=5" in pn.state.location.search      # the value actually shown
+
+
+def test_back_and_forward_restore_demo_and_parameters():
+    """Back/Forward make the page send the old URL to Python (index.html, popstate)."""
+    from panel.io.state import set_curdoc
+
+    app, doc = _with_location("?demo=knn&n_neighbors=7")
+    with set_curdoc(doc):
+        location = pn.state.location
+        first = location.search
+        app.demo = "regression"
+        app.instance("regression").degree = 5
+        second = location.search
+        location.search = first                                 # Back
+        assert app.demo == "knn" and app.instance("knn").n_neighbors == 7
+        location.search = second                                # Forward
+        assert app.demo == "regression" and app.instance("regression").degree == 5
+
+
+def test_switching_demo_does_not_hand_shared_parameter_names_over():
+    """regression and logistic both have n_samples: a switch must not carry one's value over."""
+    from panel.io.state import set_curdoc
+
+    app, doc = _with_location("?demo=regression&n_samples=20")
+    with set_curdoc(doc):
+        assert app.instance("regression").n_samples == 20
+        app.demo = "logistic"
+        logistic = app.instance("logistic")
+        assert logistic.n_samples == logistic.param.n_samples.default
+
+
+@pytest.mark.parametrize("cls", DEMOS)
+def test_no_bokeh_validation_warnings(cls):
+    """Bokeh's own checks (for example W-1005, 'fixed' sizing without width and height)."""
+    from bokeh.core.validation import check_integrity
+    from bokeh.document import Document
+
+    root = pn.panel(cls()).get_root(Document())
+    issues = check_integrity(list(root.references()))
+    assert issues.warning == [] and issues.error == []

@@ -3,8 +3,6 @@ work counts, the guard, marginals, and the 2-D image (row-by-row DP and ICM)."""
 from __future__ import annotations
 
 import numpy as np
-import panel as pn
-import param
 import pytest
 
 from ece544core import structured
@@ -18,7 +16,7 @@ def demo():
 
 def row(demo: StructuredDemo, key: str) -> np.ndarray:
     """The labels drawn in the sequence plot's row ``key`` (left to right)."""
-    data = demo.seq_source.data
+    data = demo.sequence_view.seq_source.data
     mask = np.asarray(data["row"]) == key
     order = np.argsort(np.asarray(data["x"])[mask])
     return np.asarray(data["label"])[mask][order]
@@ -33,30 +31,6 @@ def reference(demo: StructuredDemo):
     return clean, noisy, unary, pairwise
 
 
-# ------------------------------------------------------------ contract (as test_demo_contract)
-def test_metadata_and_page():
-    assert StructuredDemo.slug == "structured" and StructuredDemo.title == "Structured prediction"
-    f = StructuredDemo.formula
-    assert f.startswith("$$") and f.endswith("$$") and f.count("{") == f.count("}")
-    assert StructuredDemo.what_to_try
-    demo = StructuredDemo()
-    layout = demo.__panel__()
-    assert layout is demo.__panel__()
-    assert 'data-demo="structured"' in layout.objects[0].object
-    assert pn.panel(demo).get_root() is not None
-
-
-def test_every_url_param_is_a_bounded_documented_parameter():
-    assert StructuredDemo.url_params
-    for name in StructuredDemo.url_params:
-        assert name in StructuredDemo.param, name
-        p = StructuredDemo.param[name]
-        assert p.doc, name
-        if isinstance(p, param.Number):
-            assert p.bounds is not None and None not in p.bounds, name
-        assert name != "error"
-
-
 def test_registered_in_the_app_and_url_parameters_apply():
     from ece544lab.shell.app import DEMOS, App
 
@@ -69,13 +43,13 @@ def test_registered_in_the_app_and_url_parameters_apply():
 def test_default_view_is_drawn(demo):
     assert demo.error == ""
     T, K = demo.T, demo.n_labels
-    sources = {demo.seq_source, demo.marg_source, demo.counts_source,
-               *demo.image_sources.values()}
+    sources = {demo.sequence_view.seq_source, demo.sequence_view.marg_source,
+               demo.search_view.counts_source, *demo.image_view.sources.values()}
     assert {s.name for s in sources} >= {"struct-sequences", "struct-marginals", "struct-counts",
                                          "struct-image-noisy", "struct-image-rows",
                                          "struct-image-icm"}
-    assert len(demo.seq_source.data["x"]) == len(ROWS) * T
-    assert len(demo.marg_source.data["x"]) == T * K
+    assert len(demo.sequence_view.seq_source.data["x"]) == len(ROWS) * T
+    assert len(demo.sequence_view.marg_source.data["x"]) == T * K
     for key in ("errors_noisy", "errors_argmax", "errors_dp", "exhaustive_evals", "dp_evals",
                 "agree", "image_errors_icm", "icm_objective"):
         assert key in demo.stats, key
@@ -108,7 +82,7 @@ def test_rows_and_error_counts_equal_direct_computations(demo):
         assert demo.stats["errors_noisy"][1] == np.sum(noisy != clean)
         assert demo.stats["errors_argmax"][1] == np.sum(argmax != clean)
         assert demo.stats["errors_dp"][1] == np.sum(dp != clean)
-        wrong = np.asarray(demo.seq_source.data["wrong"])
+        wrong = np.asarray(demo.sequence_view.seq_source.data["wrong"])
         assert wrong.sum() == sum(np.sum(lab != clean) for lab in (noisy, argmax, dp))
 
 
@@ -125,7 +99,7 @@ def test_marginals_heat_map_is_sum_product(demo):
     demo.param.update(n_labels=4, smoothness=1.3)
     _clean, _noisy, unary, pairwise = reference(demo)
     marg, log_z = structured.chain_marginals(unary, pairwise)
-    data = demo.marg_source.data
+    data = demo.sequence_view.marg_source.data
     T, K = demo.T, 4
     p = np.zeros((T, K))
     p[(np.asarray(data["x"]) - 0.5).astype(int), np.asarray(data["y"]).astype(int)] = data["p"]
@@ -140,9 +114,10 @@ def test_marginals_heat_map_is_sum_product(demo):
 def test_exhaustive_and_dp_agree_for_small_T(demo, search_T, K, smoothness):
     demo.param.update(search_T=search_T, n_labels=K, smoothness=smoothness)
     assert demo.error == ""
-    s = demo.search
-    ex, dp = s["exhaustive"], s["dp"]
-    assert ex is not None and s["message"] == ""
+    s = demo.compute().search
+    assert s is demo.result.search                          # what is drawn is what compute gives
+    ex, dp = s.exhaustive, s.dp
+    assert ex is not None and s.message == ""
     np.testing.assert_array_equal(ex.labels, dp.labels)
     assert ex.score == pytest.approx(dp.score, rel=1e-12)
     assert demo.stats["agree"][1] is True
@@ -152,72 +127,90 @@ def test_exhaustive_and_dp_agree_for_small_T(demo, search_T, K, smoothness):
     _clean, _noisy, unary, pairwise = reference(demo)
     direct = structured.chain_argmax_dp(unary[:search_T], pairwise)
     np.testing.assert_array_equal(dp.labels, direct.labels)
-    assert "Same labelling and same score" in demo._search_html.object
+    assert "Same labelling and same score" in demo.search_view.html.object
 
 
 def test_counts_plot_holds_K_to_the_T_and_T_K_squared(demo):
     for K in (2, 3, 5):
         demo.n_labels = K
-        data = demo.counts_source.data
+        data = demo.search_view.counts_source.data
         Ts = np.asarray(data["T"])
         np.testing.assert_array_equal(Ts, np.arange(1, SEARCH_T_MAX + 1))
         np.testing.assert_allclose(data["exhaustive"], [float(K) ** t for t in Ts])
         np.testing.assert_array_equal(data["dp"], Ts * K * K)
-        cur = demo.current_source.data
+        cur = demo.search_view.current_source.data
         T = demo.search_T
         assert list(cur["T"]) == [T, T]
         assert list(cur["value"]) == [float(K) ** T, float(T * K * K)]
     demo.search_T = 12
-    assert list(demo.current_source.data["T"]) == [12, 12]
+    assert list(demo.search_view.current_source.data["T"]) == [12, 12]
 
 
 def test_over_the_guard_shows_the_message_and_no_error(demo):
     demo.param.update(n_labels=3, search_T=14)             # 3**14 = 4,782,969 > 2,000,000
     assert 3 ** 14 > structured.MAX_CONFIGURATIONS
     assert demo.error == ""
-    s = demo.search
-    assert s["exhaustive"] is None and s["agree"] is None
-    assert "too many configurations" in s["message"] and "4,782,969" in s["message"]
-    assert "too many configurations (K^T = " in demo._search_html.object
+    s = demo.result.search
+    assert s.exhaustive is None and s.agree is None
+    assert "too many configurations" in s.message and "4,782,969" in s.message
+    assert "too many configurations (K^T = " in demo.search_view.html.object
     assert demo.stats["exhaustive_evals"][1] == "not run"
-    assert s["dp"].n_evaluations == 13 * 9 + 3              # DP still runs
+    assert s.dp.n_evaluations == 13 * 9 + 3                 # DP still runs
     demo.search_T = 13                                      # 1,594,323: under the guard
-    assert demo.search["exhaustive"] is not None and demo.search["agree"]
+    assert demo.result.search.exhaustive is not None and demo.result.search.agree
 
 
 def test_bad_input_shows_an_error_and_keeps_the_plots(demo):
     demo.search_T = 10
-    good = dict(demo.seq_source.data)
+    good = dict(demo.sequence_view.seq_source.data)
+    drawn = demo.result
     demo.T = 6                                              # shorter than the search length
     assert "search length" in demo.error and "T = 6" in demo.error
-    np.testing.assert_array_equal(demo.seq_source.data["label"], good["label"])
+    with pytest.raises(ValueError, match="search length"):
+        demo.compute()
+    assert demo.stale and demo.result is drawn              # the last valid result, marked stale
+    np.testing.assert_array_equal(demo.sequence_view.seq_source.data["label"], good["label"])
     demo.search_T = 5
-    assert demo.error == ""
-    assert len(demo.seq_source.data["x"]) == len(ROWS) * 6
+    assert demo.error == "" and not demo.stale
+    assert len(demo.sequence_view.seq_source.data["x"]) == len(ROWS) * 6
+
+
+def test_compute_is_memoised_per_part(demo):
+    first = demo.compute()
+    assert demo.compute().sequence is first.sequence        # same parameters: no recompute
+    demo.search_T = 5                                       # only the search part changes
+    again = demo.compute()
+    assert again.sequence is first.sequence and again.image is first.image
+    assert again.search is not first.search and again.search.T == 5
+    demo.image_size = 20                                    # only the image part changes
+    assert demo.compute().sequence is first.sequence
+    assert demo.compute().image.images["clean"].shape == (20, 20)
 
 
 # ------------------------------------------------------------ the 2-D image
 def test_image_rows_and_icm_match_the_core(demo):
     demo.param.update(image_size=24, smoothness=1.5, n_labels=3)
-    im = demo.image
-    noisy = im["images"]["noisy"]
+    im = demo.compute().image
+    noisy = im.images["noisy"]
     assert noisy.shape == (24, 24)
     rows = structured.denoise_image_rows(noisy, 3, demo.flip_prob, 1.5)
-    np.testing.assert_array_equal(im["images"]["rows"], rows)
+    np.testing.assert_array_equal(im.images["rows"], rows)
     icm = structured.denoise_image_icm(noisy, 3, demo.flip_prob, 1.5, max_iter=20)
-    np.testing.assert_array_equal(im["images"]["icm"], icm.labels)
-    shown = np.asarray(demo.image_sources["icm"].data["image"][0])
+    np.testing.assert_array_equal(im.images["icm"], icm.labels)
+    shown = np.asarray(demo.image_view.sources["icm"].data["image"][0])
     np.testing.assert_array_equal(shown, icm.labels[::-1])          # drawn upright
     clean = make_image(24, demo.image_shape, 3)
+    np.testing.assert_array_equal(noisy, structured.flip_labels(clean, 3, demo.flip_prob,
+                                                                random_state=demo.seed + 1))
     for key in ("noisy", "rows", "icm"):
-        assert demo.stats[f"image_errors_{key}"][1] == np.sum(im["images"][key] != clean)
-    assert "approximate (ICM, local optimum)" in demo.image_captions["icm"].object
+        assert demo.stats[f"image_errors_{key}"][1] == np.sum(im.images[key] != clean)
+    assert "approximate (ICM, local optimum)" in demo.image_view.captions["icm"].object
 
 
 @pytest.mark.parametrize("smoothness", [0.0, 0.8, 2.0, 6.0])
 def test_icm_objective_never_decreases(demo, smoothness):
     demo.smoothness = smoothness
-    obj = np.asarray(demo.icm_objective_source.data["objective"])
+    obj = np.asarray(demo.image_view.icm_objective_source.data["objective"])
     assert len(obj) == demo.stats["icm_sweeps"][1] + 1
     assert np.all(np.diff(obj) >= 0)
     assert demo.stats["icm_objective"][1] == obj[-1]
@@ -228,6 +221,6 @@ def test_image_shapes_and_sizes_draw(demo):
         for size in (8, 64):
             demo.param.update(image_shape=shape, image_size=size)
             assert demo.error == ""
-            img = np.asarray(demo.image_sources["noisy"].data["image"][0])
+            img = np.asarray(demo.image_view.sources["noisy"].data["image"][0])
             assert img.shape == (size, size)
-            assert demo.image_sources["clean"].data["dw"] == [float(size)]
+            assert demo.image_view.sources["clean"].data["dw"] == [float(size)]

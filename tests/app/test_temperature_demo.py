@@ -26,10 +26,10 @@ def sk_logistic(X, y, C_notes):
 
 def assert_same_line(demo, w_ref, b_ref, rtol=1e-4):
     """The demo's fitted (w, b) and its drawn boundary equal the reference's."""
-    w, b = demo.model.coef_[0], float(demo.model.intercept_[0])
+    w, b = demo.result.coef[0], float(demo.result.intercept[0])
     scale = np.linalg.norm(np.r_[w_ref, b_ref])
     assert np.linalg.norm(np.r_[w, b] - np.r_[w_ref, b_ref]) <= rtol * scale
-    xs, ys = demo.boundary_source.data["xs"][0], demo.boundary_source.data["ys"][0]
+    xs, ys = demo.canvas.lines["boundary"].data["xs"][0], demo.canvas.lines["boundary"].data["ys"][0]
     ends = np.column_stack([xs, ys])                        # both ends lie on w_ref^T x + b = 0
     np.testing.assert_allclose(ends @ w_ref + b_ref, 0.0, atol=1e-3 * scale)
 
@@ -45,21 +45,21 @@ def hinge_objective(w, b, X, y, C, L=1.0):
 def test_eps_zero_is_sklearn_linear_svc(dataset, C, n, seed):
     demo = TemperatureDemo(dataset=dataset, C=C, n_samples=n, seed=seed, eps=0.0)
     assert demo.error == ""
-    w_ref, b_ref = sk_svm(demo.X, demo.y, C)
+    w_ref, b_ref = sk_svm(demo.result.X, demo.result.y, C)
     assert_same_line(demo, w_ref, b_ref)
     assert demo.stats["solver"][1] == "svm-primal"
     # the thin SVM reference line (svm.SVC) is the same line; the angle to it is 0
-    np.testing.assert_allclose(demo.ref["svm"]["w"], w_ref, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(demo.result.refs.svm.w, w_ref, rtol=1e-4, atol=1e-4)
     assert demo.stats["angle_svm"][1] == pytest.approx(0.0, abs=1e-3)
     # its objective is the hinge objective's minimum: J_0 = J_eps at eps = 0
-    J = hinge_objective(w_ref, b_ref, demo.X, demo.y, C)
+    J = hinge_objective(w_ref, b_ref, demo.result.X, demo.result.y, C)
     assert demo.stats["objective"][1] == pytest.approx(J, rel=1e-5)
     assert demo.stats["J0"][1] == pytest.approx(J, rel=1e-5)
 
 
 def test_eps_zero_with_task_loss_L_is_L_times_the_svm_at_C_L():
     demo = TemperatureDemo(dataset="overlap", C=0.5, task_loss=1.6, eps=0.0, seed=2)
-    w_ref, b_ref = sk_svm(demo.X, demo.y, 0.5, L=1.6)
+    w_ref, b_ref = sk_svm(demo.result.X, demo.result.y, 0.5, L=1.6)
     assert_same_line(demo, w_ref, b_ref)
     # the loss curve is the hinge with the corner at m = L
     np.testing.assert_allclose(demo.loss_source.data["loss"], np.maximum(0.0, 1.6 - MARGINS),
@@ -70,10 +70,10 @@ def test_eps_zero_with_task_loss_L_is_L_times_the_svm_at_C_L():
 def test_eps_one_task_loss_zero_is_sklearn_logistic_regression(dataset, C, n, seed):
     demo = TemperatureDemo(dataset=dataset, C=C, n_samples=n, seed=seed, eps=1.0, task_loss=0.0)
     assert demo.error == ""
-    w_ref, b_ref = sk_logistic(demo.X, demo.y, C)
+    w_ref, b_ref = sk_logistic(demo.result.X, demo.result.y, C)
     assert_same_line(demo, w_ref, b_ref)
     assert demo.stats["solver"][1] == "lbfgs"
-    np.testing.assert_allclose(demo.ref["logistic"]["w"], w_ref, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(demo.result.refs.logistic.w, w_ref, rtol=1e-4, atol=1e-5)
     assert demo.stats["angle_logistic"][1] == pytest.approx(0.0, abs=1e-2)
 
 
@@ -105,16 +105,16 @@ def test_loss_curve_between_the_limits(eps, L):
 # ------------------------------------------------------------------ eps moves
 def test_moving_eps_moves_the_boundary_and_warm_starts_land_on_the_cold_fit():
     demo = TemperatureDemo(dataset="blobs", eps=0.3)
-    first = [np.copy(v) for v in demo.boundary_source.data["xs"]]
+    first = [np.copy(v) for v in demo.canvas.lines["boundary"].data["xs"]]
     loss_before = np.copy(demo.loss_source.data["loss"])
     n_soft = demo.stats["n_soft"][1]
     for eps in (0.2, 0.1, 0.05, 0.0, 0.02, 0.6):
         demo.eps = eps
         assert demo.error == ""
-    assert not np.allclose(demo.boundary_source.data["xs"][0], first[0])
+    assert not np.allclose(demo.canvas.lines["boundary"].data["xs"][0], first[0])
     assert not np.allclose(demo.loss_source.data["loss"], loss_before)
     cold = TemperatureDemo(dataset="blobs", eps=0.6)
-    np.testing.assert_allclose(demo.model.coef_, cold.model.coef_, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(demo.result.coef, cold.result.coef, rtol=1e-5, atol=1e-7)
     demo.eps = 0.0
     # the many soft support vectors of eps = 0.3 become the SVM's few free ones at eps = 0
     assert 0 < demo.stats["n_soft"][1] < n_soft
@@ -125,10 +125,10 @@ def test_moving_eps_moves_the_boundary_and_warm_starts_land_on_the_cold_fit():
 @pytest.mark.parametrize("eps", [0.0, 0.25, 1.0])
 def test_beta_is_the_dual_and_the_objective_bound_holds(eps):
     demo = TemperatureDemo(dataset="overlap", eps=eps, C=0.7, task_loss=1.0, seed=5)
-    X, y, C = demo.X, demo.y, 0.7
+    X, y, C = demo.result.X, demo.result.y, 0.7
     signs = np.where(y == 1, 1.0, -1.0)
-    w, b = demo.model.coef_[0], float(demo.model.intercept_[0])
-    beta = np.asarray(demo.points_source.data["beta"])
+    w, b = demo.result.coef[0], float(demo.result.intercept[0])
+    beta = np.asarray(demo.canvas.points.data["beta"])
     m = signs * (X @ w + b)
     if eps > 0:                                   # the softmax weight of the wrong label
         np.testing.assert_allclose(beta, 1.0 / (1.0 + np.exp((m - 1.0) / eps)), rtol=1e-9)
@@ -145,35 +145,35 @@ def test_beta_is_the_dual_and_the_objective_bound_holds(eps):
 
 def test_reference_fits_are_cached_by_data_C_and_L():
     demo = TemperatureDemo(eps=0.4)
-    ref = demo.ref
+    ref = demo.result.refs
     demo.C = 2.0
-    assert demo.ref is not ref
+    assert demo.result.refs is not ref
     demo.C = 1.0
-    assert demo.ref is ref                         # back to a cached (data, C, L)
+    assert demo.result.refs is ref                 # back to a cached (data, C, L)
     demo.eps = 0.1
-    assert demo.ref is ref                         # an eps move refits only the current model
+    assert demo.result.refs is ref                 # an eps move refits only the current model
 
 
 def test_zero_task_loss_at_zero_temperature_has_no_boundary_and_no_error():
     demo = TemperatureDemo(eps=0.0, task_loss=0.0)
     assert demo.error == ""
-    np.testing.assert_array_equal(demo.model.coef_, 0.0)
-    assert demo.boundary_source.data["xs"] == []
+    np.testing.assert_array_equal(demo.result.coef, 0.0)
+    assert demo.canvas.lines["boundary"].data["xs"] == []
     assert demo.stats["angle_svm"][1] == "—"
     assert "w = 0" in demo._note.object
     demo.eps = 0.5
-    assert demo._note.object == "" and len(demo.boundary_source.data["xs"]) == 1
+    assert demo._note.object == "" and len(demo.canvas.lines["boundary"].data["xs"]) == 1
 
 
 # ------------------------------------------------------------------ bad input
 def test_bad_eps_text_shows_an_error_and_the_demo_recovers():
     demo = TemperatureDemo(eps=0.3)
-    before = np.copy(demo.boundary_source.data["xs"][0])
+    before = np.copy(demo.canvas.lines["boundary"].data["xs"][0])
     for text in ("nan", "abc", "-0.1", "inf", "1.5"):
         demo.set_eps_text(text)
         assert "ε must be" in demo.error, text
         assert demo.eps == 0.3
-        np.testing.assert_array_equal(demo.boundary_source.data["xs"][0], before)
+        np.testing.assert_array_equal(demo.canvas.lines["boundary"].data["xs"][0], before)
     demo.set_eps_text("1e-3")
     assert demo.error == "" and demo.eps == 0.001
     assert demo.stats["angle_svm"][1] < 1.0                 # eps = 0.001 is nearly the SVM
@@ -191,7 +191,7 @@ def test_nan_eps_is_refused_and_a_bad_url_value_is_shown(monkeypatch):
     from ece544lab.shell import app as shell
 
     monkeypatch.setitem(shell.DEMOS, TemperatureDemo.slug, TemperatureDemo)
-    shown = shell.App(search="?eps=nan&C=2").instance(TemperatureDemo.slug)
+    shown = shell.App(search="?demo=temperature&eps=nan&C=2").instance(TemperatureDemo.slug)
     assert "eps" in shown.error and shown.eps == 0.3
     shown.eps = 0.5
     assert shown.error == "" and shown.stats["eps"][1] == 0.5
@@ -208,3 +208,34 @@ def test_probe_reads_the_curves_and_refuses_nan():
     assert v["current"] == pytest.approx(0.4 * np.log1p(np.exp(1.5 / 0.4)), rel=1e-12)
     assert v["logistic"] == pytest.approx(np.log1p(np.exp(0.5)), rel=1e-12)
     assert demo.probe_span.visible and demo.probe_span.location == -0.5
+
+
+def test_clearing_the_bad_text_clears_its_message():
+    demo = TemperatureDemo(eps=0.3)
+    demo.set_eps_text("abc")
+    assert "abc" in demo.error and not demo.stale        # eps did not change: plots current
+    demo.set_eps_text("")                                # the cause is gone
+    assert demo.error == "" and demo.eps == 0.3
+
+
+def test_slider_shows_the_typed_value_and_names_the_exact_svm():
+    demo = TemperatureDemo(eps=0.3)
+    demo.set_eps_text("1e-3")
+    assert demo._eps_slider.value == 0.001 and demo.stats["eps"] == ("ε", 0.001)
+    code = demo._eps_slider.format.code                  # the value, not rounded to the step
+    assert "toPrecision(4)" in code and "the SVM, exactly" in code
+    demo.set_eps_text("0")
+    assert demo._eps_slider.value == 0.0 and demo.result.solver == "svm-primal"
+    assert demo.stats["eps"][0] == "ε (the SVM, exactly)"
+
+
+def test_compute_returns_a_frozen_result():
+    import dataclasses
+
+    demo = TemperatureDemo(eps=0.2)
+    r = demo.compute()
+    assert dataclasses.is_dataclass(r) and r.eps == 0.2 and r.n == demo.n_samples
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.eps = 0.5
+    lo, hi = r.bounds
+    assert lo == r.refs.J0 and hi == pytest.approx(lo + r.n * 0.2 * math.log(2))

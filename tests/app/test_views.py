@@ -62,6 +62,17 @@ def test_demo_computes_draws_and_updates_on_its_parameters():
     assert demo.result == Square(4, 16) and demo.error == "" and not demo.stale
 
 
+def test_several_parameters_changed_at_once_update_once():
+    class Two(SquareDemo):
+        url_params = ("n", "m")
+        m = param.Integer(default=0, bounds=(0, 5), doc="Another number.")
+
+    demo = Two()
+    before = len(demo.drawn)
+    demo.param.update(n=3, m=1)
+    assert demo.result == Square(3, 9) and len(demo.drawn) == before + 1
+
+
 def test_long_job_runs_to_the_end_natively_with_partials_drawn():
     demo = SquareDemo(n=7)
     assert demo.result == Square(7, 49)

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from ece544core import bench
+from ece544core import _bench_tasks, bench
 
 KEYS = {"task", "size", "threads", "ours_s", "ref_s", "ratio", "agreement"}
 
@@ -16,6 +16,7 @@ def quick_rows(mnist_split):
 
 def test_registry():
     assert {"knn", "ridge", "logistic", "kmeans", "gmm", "svc", "msvm"} <= set(bench.TASKS)
+    assert bench.TASKS is _bench_tasks.TASKS and bench.task is _bench_tasks.task
     with pytest.raises(ValueError, match="tasks must be among"):
         bench.run_bench(tasks=["nope"], quick=True, log=lambda msg: None)
 

@@ -8,6 +8,7 @@ import pytest
 from scipy.optimize import linprog as scipy_linprog
 
 from ece544core import duality
+from ece544core._history import History
 from ece544core.duality import (DualLP, KKTResiduals, LPResult, dual_function, kkt_residuals,
                                 lagrangian, linprog, lp_dual)
 
@@ -117,13 +118,22 @@ def test_result_is_frozen_and_history_is_recorded():
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.fun = 0.0
     h = res.history
-    for key in ("primal_obj", "dual_obj", "gap", "stationarity", "primal_infeasibility",
-                "complementarity"):
+    assert isinstance(h, History)
+    for key in ("iteration", "objective", "primal_objective", "dual_objective", "gap",
+                "primal_residual", "dual_residual", "mu", "tau", "kappa"):
         assert h[key].shape == (res.n_iter + 1,)
+    np.testing.assert_array_equal(h["iteration"], np.arange(res.n_iter + 1))
+    np.testing.assert_array_equal(h["objective"], h["primal_objective"])
     assert h["x"].shape == (res.n_iter + 1, 2)
     np.testing.assert_allclose(h["x"][-1], res.x, atol=1e-6)  # res.x is polished
     assert h["gap"][-1] < 1e-8 < h["gap"][0]
-    assert h["primal_obj"][-1] == pytest.approx(h["dual_obj"][-1], abs=1e-8)
+    np.testing.assert_allclose(h["gap"], np.abs(h["primal_objective"] - h["dual_objective"]))
+    assert h["primal_objective"][-1] == pytest.approx(h["dual_objective"][-1], abs=1e-8)
+    assert h["mu"][-1] < 1e-8 < h["mu"][0] and h["dual_residual"][-1] < 1e-8
+    # the recorded residuals are those of the scaled iterate (w, lam) = (x, z) / tau
+    w, lam = h["x"][0], np.ones(len(B2)) / h["tau"][0]
+    assert h["dual_residual"][0] == pytest.approx(np.linalg.norm(C2 + np.asarray(A2).T @ lam))
+    assert h["objective"][0] == pytest.approx(C2 @ w)
 
 
 def test_max_iter_is_reported():

@@ -182,7 +182,8 @@ def test_history_and_predictions():
     h = {key: np.asarray(v) for key, v in k.history_.items()}
     assert all(v.shape == (k.n_iter_ + 1,) for v in h.values())
     assert np.all(np.diff(h["primal_objective"]) <= 1e-12 * h["primal_objective"][0])
-    assert h["kkt_residual"][-1] <= k.tol < h["kkt_residual"][0]
+    assert h["kkt_violation"][-1] <= k.tol < h["kkt_violation"][0]
+    np.testing.assert_allclose(h["gap"], h["primal_objective"] - h["dual_objective"])
     assert h["primal_objective"][-1] == pytest.approx(h["dual_objective"][-1], rel=1e-10)
     P = k.predict_proba(X)
     np.testing.assert_allclose(P.sum(axis=1), 1.0)

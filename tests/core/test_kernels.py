@@ -168,3 +168,36 @@ def test_sigmoid_kernel_fails_mercer_for_some_parameters(rng):
 def test_bad_inputs_are_named(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ------------------------------------------------------------------------------ bound kernels
+def test_bound_kernels_validate_once_and_agree_with_the_functions(XY):
+    X, Y = XY
+    for name, params in [("linear", {}), ("poly", {"degree": 2, "gamma": 0.3, "coef0": 1.0}),
+                         ("rbf", {"gamma": 0.4}), ("sigmoid", {"gamma": 0.1, "coef0": -0.5})]:
+        k = get_kernel(name, **params)
+        assert isinstance(k, kn.Kernel) and k.__name__ == name
+        assert set(params) <= set(kn.KERNEL_PARAMS[name])
+        ref = kn.KERNELS[name](X, Y, **params)
+        np.testing.assert_allclose(k(X, Y), ref, rtol=1e-14)
+        np.testing.assert_allclose(k.unchecked(X, Y), ref, rtol=1e-14)
+        np.testing.assert_allclose(k.unchecked(X), kn.KERNELS[name](X, **params), rtol=1e-14)
+    combo = kernel_sum(kernel_scale(get_kernel("rbf", gamma=0.4), 2.0), kn.linear)
+    np.testing.assert_allclose(combo.unchecked(X, Y),
+                               2.0 * skp.rbf_kernel(X, Y, gamma=0.4) + X @ Y.T, rtol=1e-12)
+    with pytest.raises(ValueError, match="gamma must be > 0"):  # checked when bound
+        get_kernel("rbf", gamma=-1.0)
+
+
+def test_bind_kernel_fixes_gamma_on_the_training_data(XY):
+    X, Y = XY
+    g = 1.0 / (X.shape[1] * X.var())  # scikit-learn's "scale" on X
+    k = kn.bind_kernel("rbf", X)
+    np.testing.assert_allclose(k(Y * 5.0, X), skp.rbf_kernel(Y * 5.0, X, gamma=g), atol=1e-12)
+    k = kn.bind_kernel("poly", X, gamma=0.5, degree=2, coef0=1.0)
+    np.testing.assert_allclose(k(X, Y), skp.polynomial_kernel(X, Y, 2, 0.5, 1.0), rtol=1e-12)
+    assert kn.bind_kernel(kn.linear, X) is kn.linear
+    with pytest.raises(ValueError, match="kernel must be a callable or one of"):
+        kn.bind_kernel("laplace", X)
+    with pytest.raises(ValueError, match="gamma must be > 0"):
+        kn.bind_kernel("linear", X, gamma=-2.0)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ece544core import denoising
 from ece544core import structured as sp
 from ece544core.structured import (ChainResult, chain_argmax_dp, chain_argmax_exhaustive,
                                    chain_marginals, chain_marginals_exhaustive, chain_score,
@@ -202,6 +203,53 @@ def test_make_noisy_sequence_is_seeded_piecewise_constant_and_flips_at_the_rate(
     assert np.all(clean[:3] == clean[0]) and clean[3] != clean[0]
 
 
+@pytest.mark.parametrize("K,p", [(2, 0.1), (3, 0.25), (5, 0.4)])
+def test_flip_labels_rate_uniform_other_labels_and_determinism(K, p):
+    rng = np.random.default_rng(11)
+    clean = rng.integers(K, size=(300, 200))
+    noisy = sp.flip_labels(clean, K, p, random_state=7)
+    assert noisy.shape == clean.shape and noisy.dtype.kind == "i"
+    np.testing.assert_array_equal(noisy, sp.flip_labels(clean, K, p, random_state=7))
+    assert not np.array_equal(noisy, sp.flip_labels(clean, K, p, random_state=8))
+    flipped = noisy != clean
+    n = clean.size
+    assert flipped.mean() == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / n))
+    # a flip goes to each of the K - 1 other labels with probability 1 / (K - 1)
+    offsets = ((noisy - clean) % K)[flipped]
+    counts = np.bincount(offsets, minlength=K)
+    assert counts[0] == 0
+    expected = flipped.sum() / (K - 1)
+    assert np.all(np.abs(counts[1:] - expected) < 5 * math.sqrt(expected))
+    # the log-likelihood of denoise_unary is the empirical one: log p(x | y) per (x, y) pair
+    unary = denoise_unary(noisy, K, p)  # (H, W, K): log p(x | y = k)
+    loglik = np.take_along_axis(unary, clean[..., None], axis=2).mean()
+    assert loglik == pytest.approx((1 - p) * math.log(1 - p) + p * math.log(p / (K - 1)),
+                                   abs=0.01)
+
+
+def test_flip_labels_edge_cases_and_bad_input():
+    y = np.array([[0, 1], [2, 1]])
+    np.testing.assert_array_equal(sp.flip_labels(y, 3, 0.0, random_state=0), y)
+    assert np.all(sp.flip_labels(y, 3, 1.0, random_state=0) != y)
+    np.testing.assert_array_equal(sp.flip_labels(np.zeros(5, int), 1, 0.9), np.zeros(5))
+    with pytest.raises(ValueError, match="flip_prob"):
+        sp.flip_labels(y, 3, 1.5)
+    with pytest.raises(ValueError, match="labels"):
+        sp.flip_labels(y, 2, 0.1)
+    with pytest.raises(ValueError, match="K"):
+        sp.flip_labels(y, 0, 0.1)
+    # the noisy sequences and images are flip_labels of their clean parts, same generator
+    clean, noisy = make_noisy_image(12, 10, 3, 0.3, 4, random_state=np.random.default_rng(5))
+    rng = np.random.default_rng(5)
+    rng.integers(3, size=(3, 3))  # the blocks
+    np.testing.assert_array_equal(noisy, sp.flip_labels(clean, 3, 0.3, random_state=rng))
+
+
+def test_denoising_names_are_re_exported_by_structured():
+    for name in denoising.__all__:
+        assert getattr(sp, name) is getattr(denoising, name) and name in sp.__all__
+
+
 @pytest.mark.parametrize("K,p", [(2, 0.2), (3, 0.3), (4, 0.35)])
 def test_dp_denoising_beats_the_noisy_input_and_smoothness_zero_keeps_it(K, p):
     clean, noisy = make_noisy_sequence(400, K, p, 40, random_state=5)
@@ -254,7 +302,7 @@ def test_icm_objective_never_decreases_and_stops_at_a_local_optimum(K, p, s):
     assert objective[-1] == pytest.approx(potts_grid_score(labels, U, s))
     assert res.converged and res.n_iter < 50
     # no single pixel can gain: the local optimum ICM promises
-    local = U + s * sp._neighbour_counts(labels, K)
+    local = U + s * denoising._neighbour_counts(labels, K)
     current = np.take_along_axis(local, labels[..., None], axis=2)[..., 0]
     assert np.all(local.max(axis=2) <= current + 1e-9 * (np.abs(U).max() + 4 * s))
     if s == 0.0:

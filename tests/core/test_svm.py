@@ -231,8 +231,10 @@ def test_history_records_the_duality_gap_closing():
     X, y = make_moons(n_samples=120, noise=0.25, random_state=4)
     m = SVC(C=0.5, kernel="rbf", gamma=1.0, tol=1e-6).fit(X, y)
     h = m.history_
-    gap = np.array(h["duality_gap"])
+    gap = np.array(h["gap"])
     assert len(gap) == len(h["iteration"]) == len(h["dual_objective"])
+    np.testing.assert_allclose(h["primal_objective"] - h["dual_objective"], gap, atol=1e-12)
+    np.testing.assert_array_equal(h["objective"], h["dual_objective"])  # SMO maximises g
     assert np.all(gap >= -1e-9) and gap[0] == pytest.approx(len(y))  # alpha = 0: J = n, g = 0
     assert gap[-1] == pytest.approx(m.primal_objective_ - m.dual_objective_, abs=1e-9)
     assert gap[-1] <= 1e-4 * m.primal_objective_
@@ -242,3 +244,47 @@ def test_history_records_the_duality_gap_closing():
     dc = ref.dual_coef_[0]
     ref_dual = 0.5 * (np.abs(dc).sum() - 0.5 * dc @ K @ dc)  # notes' g = C g_sklearn
     assert m.dual_objective_ <= ref_dual + 1e-7 and ref_dual - m.dual_objective_ <= gap[-1]
+
+
+def test_callable_kernel_sees_every_column():
+    """Zero columns are pruned from the Gram matrix only for named kernels: a callable may
+    index columns (here it drops column 0, so a zero column 0 would shift its view)."""
+    X, y = _data("blobs")
+    Xz = np.column_stack([np.zeros(len(y)), X])  # column 0 is 0 in every sample
+
+    def tail(A, B=None):
+        B = A if B is None else B
+        return A[:, 1:] @ B[:, 1:].T
+
+    ours = SVC(C=1.0, kernel=tail, tol=1e-6).fit(Xz, y)
+    ref = SVC(C=1.0, kernel="linear", tol=1e-6).fit(X, y)
+    np.testing.assert_allclose(ours.decision_function(Xz), ref.decision_function(X), atol=1e-10)
+
+
+def test_fit_steps_pauses_with_a_valid_iterate_and_ends_as_fit():
+    """The long-job form: the same final model as fit, and at every pause a feasible alpha
+    whose dual objective never decreases."""
+    from ece544core.svm import SMOProgress
+
+    X, y = _data("moons")
+    ref = SVC(C=0.5, kernel="rbf", gamma=1.0, tol=1e-6).fit(X, y)
+    m = SVC(C=0.5, kernel="rbf", gamma=1.0, tol=1e-6)
+    run = m.fit_steps(X, y, chunk=7)
+    seen, duals = [], []
+    while True:
+        try:
+            p = next(run)
+        except StopIteration as end:
+            assert end.value is m
+            break
+        assert isinstance(p, SMOProgress) and 0.0 <= p.fraction <= 1.0
+        ys = _signed(y, m.classes_)
+        assert np.all((m.alpha_ >= 0) & (m.alpha_ <= 1)) and abs(m.alpha_ @ ys) < 1e-10
+        assert m.predict(X).shape == y.shape and not m.converged_
+        seen.append(p.n_iter)
+        duals.append(m.dual_objective_)
+    assert seen == list(range(7, ref.n_iter_, 7))
+    assert np.all(np.diff(duals) >= -1e-12)
+    np.testing.assert_array_equal(m.alpha_, ref.alpha_)
+    assert m.converged_ and m.n_iter_ == ref.n_iter_
+    np.testing.assert_array_equal(m.history_["objective"], ref.history_["objective"])

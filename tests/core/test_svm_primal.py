@@ -139,14 +139,16 @@ def test_history_records_the_path():
     X, y = _data("moons")
     m = SVC(C=1.0, kernel="linear", solver="primal").fit(X, y)
     h = {k: np.asarray(v) for k, v in m.history_.items()}
-    assert set(h) == {"iteration", "eps", "primal_objective", "smoothed_objective",
-                      "duality_gap"}
+    assert set(h) == {"iteration", "eps", "objective", "primal_objective",
+                      "smoothed_objective", "gap"}
+    np.testing.assert_array_equal(h["objective"], h["primal_objective"])  # J is minimised
     assert all(v.shape == (m.n_iter_ + 1,) for v in h.values())
     np.testing.assert_array_equal(h["iteration"], np.arange(m.n_iter_ + 1))
     # the last record is the certified exact (eps = 0) solve
     assert h["eps"][-1] == 0.0 and h["primal_objective"][-1] == pytest.approx(
         m.primal_objective_, rel=1e-12)
-    assert 0 <= h["duality_gap"][-1] <= 1e-10 * m.primal_objective_
+    assert 0 <= h["gap"][-1] <= 1e-10 * m.primal_objective_
+    assert np.all(np.isnan(h["gap"][h["eps"] != 0]))  # a certificate only for exact solves
     # Newton iterates: J <= J_eps <= J + n eps ln 2, and J approaches the optimum
     newton = h["eps"] > 0
     J, Je, eps = h["primal_objective"][newton], h["smoothed_objective"][newton], h["eps"][newton]
@@ -201,7 +203,8 @@ def test_default_solver_is_smo():
     m = SVC(C=1.0, kernel="linear")
     assert m.solver == "smo" and m.get_params()["solver"] == "smo"
     m.fit(X, y)
-    assert set(m.history_) == {"iteration", "dual_objective", "kkt_violation", "duality_gap"}
+    assert set(m.history_) == {"iteration", "objective", "dual_objective", "primal_objective",
+                               "gap", "kkt_violation"}
     assert m.solver_ == "smo"
 
 

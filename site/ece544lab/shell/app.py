@@ -8,7 +8,8 @@ URL scheme (a link reproduces the view):
 from __future__ import annotations
 
 import html
-from urllib.parse import parse_qsl
+import json
+from urllib.parse import parse_qsl, urlencode
 
 import panel as pn
 import param
@@ -56,6 +57,12 @@ def _coerce(parameter: param.Parameter, text: str):
     return text
 
 
+def _query_value(obj: param.Parameterized, name: str) -> str:
+    """The URL text of parameter ``name``, as Panel's Location writes it."""
+    value = obj.param[name].serialize(getattr(obj, name))
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 class App(pn.viewable.Viewer):
     """Shell around the demos; see the module docstring for the URL scheme."""
 
@@ -69,8 +76,13 @@ class App(pn.viewable.Viewer):
             params.setdefault("demo", slug)
         params.setdefault("embed", query.get("embed", "") in ("1", "true"))
         super().__init__(**params)
+        #: A problem of the URL itself (an unknown demo), shown until the user moves on.
+        self._shell_error = "" if not slug or slug in DEMOS else (
+            f"There is no demo {slug!r}; showing {DEMOS[self.demo].title}. The demos are: "
+            + ", ".join(DEMOS) + ".")
         self._instances: dict[str, Demo] = {}
         self._query = {k: v for k, v in query.items() if k not in ("demo", "embed")}
+        self._query_demo = self.demo
         self._error = pn.pane.HTML("", sizing_mode="stretch_width", visible=False,
                                    css_classes=["error-area"], stylesheets=[ERROR_CSS])
         # Every demo shown so far stays in the page and is hidden when another is shown: its
@@ -87,6 +99,7 @@ class App(pn.viewable.Viewer):
         self._show()
         if pn.state.location is not None:
             pn.state.location.sync(self, {"demo": "demo"})
+            pn.state.location.param.watch(self._on_hash, "hash")
 
     # ------------------------------------------------------------------ demos
     def instance(self, slug: str) -> Demo:
@@ -94,8 +107,11 @@ class App(pn.viewable.Viewer):
         if slug not in self._instances:
             cls = DEMOS[slug]
             demo = cls()
-            self._apply_query(demo)
+            if slug == self._query_demo:       # the page URL's values are that demo's only
+                self._apply_query(demo)
             demo.param.watch(self._on_error, "error")
+            if demo.url_params:
+                demo.param.watch(self._moved_on, list(demo.url_params))
             self._instances[slug] = demo
         return self._instances[slug]
 
@@ -122,6 +138,10 @@ class App(pn.viewable.Viewer):
             demo.fail("ignored URL parameters: " + ", ".join(problems))
 
     @param.depends("demo", watch=True)
+    def _on_demo(self) -> None:
+        self._shell_error = ""
+        self._show()
+
     def _show(self) -> None:
         demo = self.instance(self.demo)
         if self.demo not in self._views:
@@ -132,17 +152,59 @@ class App(pn.viewable.Viewer):
         self._on_error()
         location = pn.state.location
         if location is not None:
-            # First the URL's demo: sync() below applies the whole query to every synced
-            # object, and a stale ?demo= would switch the shell straight back.
-            location.update_query(demo=self.demo)
-            if self._synced is not None:
-                location.unsync(self._synced)
-            if demo.url_params:
-                location.sync(demo, {name: name for name in demo.url_params})
-            self._synced = demo
+            self._sync_url(location, demo)
+
+    def _sync_url(self, location, demo: Demo) -> None:
+        """Point the URL at the shown demo with only its own parameters (and embed), so a link
+        or a Back never carries another demo's values, then sync them: the URL's values are
+        applied to the demo, rejected ones replaced by the demo's current values."""
+        current = location.query_params
+        # the URL is this demo's state (start-up, Back/Forward): keep its values; the URL is
+        # the previous demo's (a click in the navigation): keep none of them
+        keep = {"embed", *demo.url_params} if current.get("demo") in (None, self.demo) \
+            else {"embed"}
+        query = {"demo": self.demo, **{k: v for k, v in current.items() if k in keep}}
+        search = "?" + urlencode({k: v if isinstance(v, str) else json.dumps(v)
+                                  for k, v in query.items()})
+        # the new search first: unsync() rewrites the URL and would re-apply a stale ?demo=
+        if location.search != search:
+            location.search = search
+        if self._synced is not None:
+            location.unsync(self._synced)
+            self._synced = None
+        if demo.url_params:
+            location.sync(demo, {name: name for name in demo.url_params},
+                          on_error=lambda values: self._url_rejected(location, demo, values))
+        self._synced = demo
+
+    @staticmethod
+    def _url_rejected(location, demo: Demo, values: dict) -> None:
+        """URL values the demo refused (typed into the address bar, or from an old link): say
+        so, and put the values actually shown back into the URL."""
+        problems = []
+        for name, value in values.items():
+            try:
+                setattr(demo, name, value)
+            except (ValueError, TypeError):
+                problems.append(f"{name}={value!r}")
+        if problems:
+            demo.fail("ignored URL parameters: " + ", ".join(problems))
+        location.update_query(**{name: _query_value(demo, name) for name in values})
+
+    def _on_hash(self, event) -> None:
+        """A ``#slug`` typed into the address bar (or a link to one) shows that demo."""
+        slug = (event.new or "").lstrip("#")
+        if slug in DEMOS and slug != self.demo:
+            self.demo = slug
+
+    def _moved_on(self, *_events) -> None:
+        """The user changed something: a message about the URL itself is no longer current."""
+        if self._shell_error:
+            self._shell_error = ""
+            self._on_error()
 
     def _on_error(self, *_events) -> None:
-        message = self.instance(self.demo).error
+        message = self._shell_error or self.instance(self.demo).error
         self._error.object = (
             f"<div class='error-message' role='alert'>{html.escape(message)}</div>" if message else ""
         )

@@ -68,7 +68,7 @@ class ClassifierCanvas:
             self.test = ColumnDataSource(
                 dict(x=[], y=[], label=[], color=[], line_color=[], pred=[], correct=[]),
                 name=f"{name}-test")
-        self._points_glyph = None
+        self.points_renderer = None   # the training points' glyph renderer (for hover tools)
         if clickable:
             self.fig.on_event(Tap, lambda event: self.add_point(event.x, event.y))
 
@@ -83,7 +83,7 @@ class ClassifierCanvas:
 
     def draw_points_glyphs(self, size: int = 8) -> None:
         """Add the point glyphs on top of everything added so far (call after add_lines)."""
-        self._points_glyph = self.fig.scatter("x", "y", source=self.points, fill_color="color",
+        self.points_renderer = self.fig.scatter("x", "y", source=self.points, fill_color="color",
                                               line_color="line_color", size=size, line_width=1)
         if self.test is not None:
             self.fig.scatter("x", "y", source=self.test, marker="triangle", fill_color="color",
@@ -179,6 +179,6 @@ class ClassifierCanvas:
         self.lines[key].data = data
 
     def panel(self) -> pn.pane.Bokeh:
-        if self._points_glyph is None:
+        if self.points_renderer is None:
             self.draw_points_glyphs()
         return pn.pane.Bokeh(self.fig)

@@ -50,7 +50,7 @@ class Demo(_PageDemo):
         self._layout = self.page(controls, main, numbers, extra=[self.jobs, self._stale_note])
         names = self.update_on if self.update_on is not None else self.url_params
         if names:
-            self.param.watch(lambda _events: self.update(), list(names))
+            self.param.watch(lambda *_events: self.update(), list(names))
         self.update()
 
     # ------------------------------------------------------------------ the three parts

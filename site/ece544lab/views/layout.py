@@ -58,8 +58,11 @@ def page(slug: str, title: str, formula: str, what_to_try: str, controls: list[A
     marker = pn.pane.HTML(f'<div data-demo="{slug}" class="demo-marker"></div>', margin=0,
                           height=0)
     header = pn.pane.HTML(f"<h2 class='demo-title'>{html.escape(title)}</h2>", margin=(0, 10))
-    formula_pane = pn.pane.LaTeX(formula, renderer="katex", styles={"font-size": "1.1em"},
-                                 stylesheets=[KATEX_CSS], sizing_mode="stretch_width")
+    # display math does not wrap: a formula wider than the window scrolls inside its own box
+    formula_pane = pn.pane.LaTeX(formula, renderer="katex", stylesheets=[KATEX_CSS],
+                                 styles={"font-size": "1.1em", "overflow-x": "auto",
+                                         "max-width": "100%"},
+                                 sizing_mode="stretch_width")
     hint = pn.pane.HTML(f"<p class='what-to-try'><b>What to try:</b> {html.escape(what_to_try)}</p>",
                         sizing_mode="stretch_width")
     sidebar = pn.Column(*controls, width=CONTROL_WIDTH + 20, css_classes=["demo-controls"])

@@ -19,6 +19,11 @@ def make_figure(title: str = "", **kwargs) -> figure:
         toolbar_location="above", title=title,
     )
     opts.update(kwargs)
+    if opts.get("sizing_mode") == "fixed" and (opts.get("width") is None
+                                               or opts.get("height") is None):
+        # A plot sized by its frame (frame_width/frame_height) is fixed already; 'fixed' without
+        # width and height is Bokeh's warning W-1005 (FIXED_SIZING_MODE).
+        opts["sizing_mode"] = None
     fig = figure(**opts)
     fig.toolbar.logo = None
     return fig

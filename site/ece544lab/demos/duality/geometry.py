@@ -1,6 +1,6 @@
 """The 2-D linear programs of the duality demo and their plane geometry: preset LPs as a person
-writes them, the notes' standard form A w <= b, the vertices of the feasible polygon, and the
-number and row formatting of the page."""
+writes them (the core's ``standard_form`` turns them into A w <= b), the vertices of the feasible
+polygon (for drawing it), and the number, row and colour formatting of the page."""
 from __future__ import annotations
 
 import math
@@ -9,6 +9,8 @@ import numpy as np
 
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 OPS = {"<=": "≤", ">=": "≥"}
+#: One colour per row (Okabe-Ito without the path's vermillion and the optimum's yellow).
+ROW_COLORS = ["#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#7f7f7f"]
 
 #: The LPs, in the form a person writes them: rows (a, op, b) with op "<=" or ">=", the row the
 #: Δb slider moves, and the plotted box ((w1 lo, hi), (w2 lo, hi)), square.
@@ -39,17 +41,19 @@ PRESETS = {
 }
 
 
-def standard_form(rows, moved: int | None = None, shift: float = 0.0):
-    """The notes' standard form A w <= b of rows (a_i, op_i, b_i): a ">=" row a^T w >= b becomes
-    -a^T w <= -b. ``shift`` is added to the original b of row ``moved`` first.
-    Returns (A (m, 2), b (m,), flipped (m,) bool)."""
+def written_rows(rows, moved: int | None = None, shift: float = 0.0):
+    """The rows (a_i, op_i, b_i) as arrays (A (m, 2), senses (m,), b (m,)) for the core's
+    ``standard_form``; ``shift`` is added to the b of row ``moved``."""
     A = np.array([r[0] for r in rows], dtype=float)
     b = np.array([r[2] for r in rows], dtype=float)
     if moved is not None:
         b[moved] += shift
-    flipped = np.array([r[1] == ">=" for r in rows])
-    sign = np.where(flipped, -1.0, 1.0)
-    return A * sign[:, None], b * sign, flipped
+    return A, [r[1] for r in rows], b
+
+
+def row_color(i: int) -> str:
+    """The colour of row i (plots and tables)."""
+    return ROW_COLORS[i % len(ROW_COLORS)]
 
 
 def box_halfplanes(box):
