@@ -143,9 +143,6 @@ class KNNDemo(Demo):
                                 doc="Index of the MNIST test digit to classify.")
 
 
-    #: watched in build(): views.demo's own watcher takes one event, param.update() sends several
-    update_on = ()
-
     def __init__(self, **params):
         self._neighbour_cache: dict = {}
         self._mnist_cache: dict = {}
@@ -163,7 +160,6 @@ class KNNDemo(Demo):
         self._numbers = pn.pane.HTML("", sizing_mode="stretch_width")
         # a new data set starts without the previous set's clicked points
         self.param.watch(lambda _e: self.canvas.clear_clicked(notify=False), "dataset")
-        self.param.watch(lambda *_events: self.update(), list(self.url_params))
         return self._controls(), self._main(), self._numbers
 
     def _controls(self) -> list:

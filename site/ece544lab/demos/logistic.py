@@ -157,9 +157,6 @@ class LogisticDemo(Demo):
     loss_units = param.Selector(default="bits", objects=["bits", "nats"], label="log-loss units",
                                 doc="Plot log(1 + e^-m) with log2 (bits) or ln (nats).")
 
-    #: watched in build(): views.demo's own watcher takes one event, param.update() sends several
-    update_on = ()
-
     def __init__(self, **params):
         self._memo: dict = {}
         super().__init__(**params)
@@ -188,7 +185,6 @@ class LogisticDemo(Demo):
         self._numbers_1d = pn.pane.HTML("", width=SIDE_WIDTH, margin=(0, 10))
         self._answers = pn.pane.HTML("", width=ANSWERS_WIDTH, margin=(0, 10))
         self.param.watch(lambda _e: self.canvas.clear_clicked(notify=False), "dataset")
-        self.param.watch(lambda *_events: self.update(), list(self.url_params))
         return self._controls(), self._main(), self._numbers
 
     def _controls(self) -> list:

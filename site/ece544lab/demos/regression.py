@@ -129,9 +129,6 @@ class RegressionDemo(Demo):
     log10_C = param.Number(default=-3.0, bounds=(-8.0, 3.0), step=0.1, label="log10 C",
                            doc="Regularisation constant C on a log scale (used when ridge is on).")
 
-    #: watched in build(): views.demo's own watcher takes one event, param.update() sends several
-    update_on = ()
-
     def __init__(self, **params):
         self._clicked = np.empty((0, 2))
         super().__init__(**params)
@@ -143,7 +140,6 @@ class RegressionDemo(Demo):
 
     # ------------------------------------------------------------------ build
     def build(self):
-        self.param.watch(lambda *_events: self.update(), list(self.url_params))
         self._build_figures()
         self._numbers = pn.pane.HTML("", sizing_mode="stretch_width")
         self._coef = pn.pane.HTML("", sizing_mode="stretch_width")

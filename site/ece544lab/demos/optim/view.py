@@ -112,9 +112,6 @@ class OptimDemo(Demo):
                                label="function", doc="1-D function whose convexity is checked.")
 
 
-    #: watched in build(): views.demo's own watcher takes one event, param.update() sends several
-    update_on = ()
-
     def __init__(self, **params):
         self._problems: dict = {}               # problem key -> ProblemInfo, cached
         self._runs: dict = {}                   # the last run, memoised on its inputs
@@ -133,7 +130,6 @@ class OptimDemo(Demo):
         self._convex_text = pn.pane.HTML("", width=320, margin=(0, 10))
         # Newton and L-BFGS take no fixed step rule: switching to them selects Armijo
         self.param.watch(self._on_method, "method")
-        self.param.watch(lambda *_events: self.update(), list(self.url_params))
         return self._controls(), self._main(), self._numbers
 
     def _on_method(self, event) -> None:
