@@ -20,7 +20,8 @@ from ._validation import (check_array, check_is_fitted, check_n_features, check_
                           check_X_y, check_y)
 from .base import BaseEstimator, RegressorMixin, r2_score
 
-__all__ = ["LinearRegression", "Ridge", "PolynomialFeatures", "GaussianNoiseMLE",
+__all__ = ["LinearRegression", "Ridge", "PolynomialFeatures", "PolynomialRegression",
+           "polynomial_design_matrix", "ridge_normal_matrix", "GaussianNoiseMLE",
            "gaussian_noise_mle", "gaussian_log_likelihood", "mean_squared_error", "r2_score"]
 
 #: Rows per block when forming X_c^T X_c block by block (keeps the centred block in cache).
@@ -258,6 +259,85 @@ class PolynomialFeatures(BaseEstimator):
             terms = [names[j] if p == 1 else f"{names[j]}^{p}" for j, p in enumerate(row) if p]
             out.append(" ".join(terms) if terms else "1")
         return np.asarray(out, dtype=object)
+
+
+# ------------------------------------------------------------------------------ 1-D polynomials
+def polynomial_design_matrix(x, degree) -> np.ndarray:
+    """Rows phi(x^(i)) = (1, x^(i), ..., (x^(i))^degree): the transpose of the notes' d x N X.
+
+    Parameters
+    ----------
+    x : array-like of shape (n,)
+    degree : int >= 0
+
+    Returns
+    -------
+    ndarray of shape (n, degree + 1)
+    """
+    degree = check_scalar(degree, "degree", kind=int, min_val=0)
+    x = check_y(x, name="x", numeric=True)
+    return np.vander(x, degree + 1, increasing=True)
+
+
+def ridge_normal_matrix(Phi, C) -> np.ndarray:
+    """The notes' X X^T + C I~ for the design matrix ``Phi`` (n, p) = X^T, whose first column is
+    the bias: I~ = diag(0, 1, ..., 1), so the bias is not penalised (C = 0: least squares)."""
+    Phi = check_array(Phi, name="Phi")
+    C = check_scalar(C, "C", min_val=0.0)
+    A = Phi.T @ Phi
+    A[np.arange(1, A.shape[0]), np.arange(1, A.shape[0])] += C
+    return A
+
+
+class PolynomialRegression(RegressorMixin, BaseEstimator):
+    """yhat = w^T phi(x), phi(x) = (1, x, ..., x^degree), for 1-D x:
+    w* = argmin_w sum_i (y^(i) - w^T phi(x^(i)))^2 + C sum_{j >= 1} w_j^2.
+
+    :class:`PolynomialFeatures` (x, ..., x^degree) followed by :class:`Ridge` (C > 0) or
+    :class:`LinearRegression` (C = 0); the bias w_0 is the unpenalised intercept, so w* solves
+    the notes' (X X^T + C I~) w = X Y with I~ = diag(0, 1, ..., 1).
+
+    Parameters
+    ----------
+    degree : int >= 0
+    C : float >= 0
+        0 means ordinary least squares.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (degree + 1,)
+        (w_0, w_1, ..., w_degree).
+    normal_matrix_ : ndarray of shape (degree + 1, degree + 1)
+        X X^T + C I~ (:func:`ridge_normal_matrix` of the training design matrix).
+    """
+
+    def __init__(self, degree=3, C=0.0):
+        self.degree = degree
+        self.C = C
+
+    def fit(self, x, y):
+        """Fit w on 1-D x (n,) and y (n,); returns self."""
+        degree = check_scalar(self.degree, "degree", kind=int, min_val=0)
+        C = check_scalar(self.C, "C", min_val=0.0)
+        x = check_y(x, name="x", numeric=True)
+        self._features = PolynomialFeatures(degree, include_bias=False) if degree else None
+        self._model = Ridge(C=C) if C > 0 else LinearRegression()
+        self._model.fit(self._phi(x), y)
+        coef = np.ravel(self._model.coef_)[:degree]
+        self.coef_ = np.concatenate([[float(self._model.intercept_)], coef])
+        self.normal_matrix_ = ridge_normal_matrix(polynomial_design_matrix(x, degree), C)
+        return self
+
+    def _phi(self, x) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64).reshape(-1, 1)
+        if self._features is None:  # degree 0: only the (unpenalised) bias
+            return np.zeros((len(x), 1))
+        return self._features.fit_transform(x)
+
+    def predict(self, x):
+        """yhat = w^T phi(x) for 1-D x: shape (n,)."""
+        check_is_fitted(self, "coef_")
+        return self._model.predict(self._phi(check_y(x, name="x", numeric=True)))
 
 
 # ------------------------------------------------------------------------------ MLE view

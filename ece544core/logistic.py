@@ -20,11 +20,11 @@ import math
 
 import numpy as np
 
+from ._math import logsumexp, sigmoid, softmax, softplus, softplus_hess
 from ._validation import (check_array, check_is_fitted, check_n_features, check_option,
                           check_scalar, check_X_y)
 from .base import BaseEstimator, ClassifierMixin
 from .optim import minimize
-from .problems import sigmoid, softplus
 
 __all__ = ["sigmoid", "log1pexp", "logistic_loss", "logsumexp", "softmax", "LogisticRegression",
            "SoftmaxRegression", "NEWTON_MAX_PARAMS"]
@@ -44,23 +44,6 @@ def log1pexp(z):
 def logistic_loss(margins):
     """The logistic loss log(1 + exp(-m)) of margins m = y (w^T x + b)."""
     return softplus(-np.asarray(margins, dtype=np.float64))
-
-
-def logsumexp(Z, axis=-1):
-    """log sum_k exp(Z_k) along ``axis``, computed as max + log sum exp(Z - max)."""
-    Z = np.asarray(Z, dtype=np.float64)
-    m = np.max(Z, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore"):  # all entries -inf: log 0 = -inf
-        out = m + np.log(np.sum(np.exp(Z - m), axis=axis, keepdims=True))
-    return np.squeeze(out, axis=axis)
-
-
-def softmax(Z, axis=-1):
-    """exp(Z_k) / sum_j exp(Z_j) along ``axis`` (shifted by the max, so it never overflows)."""
-    Z = np.asarray(Z, dtype=np.float64)
-    E = np.exp(Z - np.max(Z, axis=axis, keepdims=True))
-    return E / np.sum(E, axis=axis, keepdims=True)
 
 
 # ------------------------------------------------------------------------------ objectives
@@ -124,17 +107,13 @@ class _BinaryObjective(_Objective):
 
     def _loss(self, W, b) -> float:
         m = (self.X @ W[0] + b[0]) * self.y  # margins (n,)
-        e = np.exp(-np.abs(m))
-        sig_neg = np.where(m >= 0, e / (1.0 + e), 1.0 / (1.0 + e))  # sigma(-m)
-        self._residual = (-self.y * sig_neg)[:, None]  # d loss_i / d z_i, (n, 1)
-        return float(np.sum(np.maximum(-m, 0.0) + np.log1p(e)))
+        self._residual = (-self.y * sigmoid(-m))[:, None]  # d loss_i / d z_i, (n, 1)
+        return float(np.sum(softplus(-m)))
 
     def hess(self, theta) -> np.ndarray:
         """C I (on w) + [X, 1]^T diag(sigma(m)(1 - sigma(m))) [X, 1]."""
         W, b = self.split(theta)
-        m = (self.X @ W[0] + b[0]) * self.y
-        e = np.exp(-np.abs(m))
-        s = e / (1.0 + e) ** 2  # (n,)
+        s = softplus_hess((self.X @ W[0] + b[0]) * self.y)  # sigma(m)(1 - sigma(m)), (n,)
         H = np.empty((self.p, self.p))
         H[:self.d, :self.d] = (self.X.T * s) @ self.X
         H[:self.d, :self.d][np.diag_indices(self.d)] += self.C
@@ -200,6 +179,27 @@ class _LogisticBase(ClassifierMixin, BaseEstimator):
 
     _solvers = ("gd", "newton", "lbfgs")
     _curvature = 0.25  # bound on the loss's second derivative in z, for the GD step
+    _needs = "two"  # classes, in the error message
+
+    def __init__(self, C, solver, fit_intercept, tol, max_iter):
+        self.C = C
+        self.solver = solver
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def fit(self, X, y):
+        """Minimise J on (X, y) from theta = 0; returns self."""
+        C, tol, max_iter = self._check_params()
+        X, y = self._fit_data(X, y)
+        classes, idx = self._encode(y)
+        if len(classes) < 2:
+            raise ValueError(f"y needs {self._needs} classes; got only one: {classes[0]!r}")
+        obj = self._objective(X, idx, C, classes)
+        W, b = obj.split(self._solve(obj, tol, max_iter))
+        self.coef_, self.intercept_ = W.copy(), b.copy()
+        self.classes_, self.n_features_in_ = classes, X.shape[1]
+        return self
 
     def _check_params(self):
         C = _check_C(self.C)
@@ -290,33 +290,20 @@ class LogisticRegression(_LogisticBase):
     classes_ : ndarray (2,)
     n_features_in_, n_iter_ : int
     converged_ : bool
-    history_ : dict
-        ``OptimizeResult.history`` of the solver: "f" is J, "grad_norm" is max_j |dJ/dtheta_j|,
-        "x" the iterates [w, b] (kept for at most 1000 parameters).
+    history_ : History
+        ``OptimizeResult.history`` of the solver, one record per iteration: "iteration",
+        "objective" J (minimised), "grad_norm" max_j |dJ/dtheta_j|, "step_size", "x" the
+        iterates [w, b] (kept for at most 1000 parameters).
     """
 
     def __init__(self, C=1.0, solver="newton", fit_intercept=True, tol=1e-8, max_iter=200):
-        self.C = C
-        self.solver = solver
-        self.fit_intercept = fit_intercept
-        self.tol = tol
-        self.max_iter = max_iter
+        super().__init__(C, solver, fit_intercept, tol, max_iter)
 
-    def fit(self, X, y):
-        """Minimise J(w, b) on (X, y); returns self."""
-        C, tol, max_iter = self._check_params()
-        X, y = self._fit_data(X, y)
-        classes, idx = self._encode(y)
-        if len(classes) < 2:
-            raise ValueError(f"y needs two classes; got only one: {classes[0]!r}")
+    def _objective(self, X, idx, C, classes) -> _Objective:
         if len(classes) > 2:
             raise ValueError(f"y has {len(classes)} classes but LogisticRegression is binary; "
                              f"use SoftmaxRegression for more than two classes")
-        obj = _BinaryObjective(X, 2.0 * idx - 1.0, C, self.fit_intercept)
-        W, b = obj.split(self._solve(obj, tol, max_iter))
-        self.coef_, self.intercept_ = W.copy(), b.copy()
-        self.classes_, self.n_features_in_ = classes, X.shape[1]
-        return self
+        return _BinaryObjective(X, 2.0 * idx - 1.0, C, self.fit_intercept)
 
     def decision_function(self, X):
         """z = w^T x + b for each row of X: shape (n_samples,)."""
@@ -386,35 +373,23 @@ class SoftmaxRegression(_LogisticBase):
     classes_ : ndarray (K,)
     n_features_in_, n_iter_ : int
     converged_ : bool
-    history_ : dict
+    history_ : History
         As in LogisticRegression; "x" rows are Theta.ravel() with Theta[k] = [w_k, b_k].
     """
 
     _curvature = 0.5  # the softmax Hessian diag(p) - p p^T has eigenvalues <= 1/2
+    _needs = "at least two"
 
     def __init__(self, C=1.0, solver="lbfgs", fit_intercept=True, tol=1e-8, max_iter=500):
-        self.C = C
-        self.solver = solver
-        self.fit_intercept = fit_intercept
-        self.tol = tol
-        self.max_iter = max_iter
+        super().__init__(C, solver, fit_intercept, tol, max_iter)
 
-    def fit(self, X, y):
-        """Minimise J(W, b) on (X, y); returns self."""
-        C, tol, max_iter = self._check_params()
-        X, y = self._fit_data(X, y)
-        classes, idx = self._encode(y)
-        if len(classes) < 2:
-            raise ValueError(f"y needs at least two classes; got only one: {classes[0]!r}")
+    def _objective(self, X, idx, C, classes) -> _Objective:
         obj = _SoftmaxObjective(X, idx, C, self.fit_intercept, len(classes))
         if self.solver == "newton" and obj.size > NEWTON_MAX_PARAMS:
             raise ValueError(f"solver='newton' forms the (K p) x (K p) Hessian and allows "
                              f"K p <= {NEWTON_MAX_PARAMS}; got K p = {obj.size}: use "
                              f"solver='lbfgs'")
-        W, b = obj.split(self._solve(obj, tol, max_iter))
-        self.coef_, self.intercept_ = W.copy(), b.copy()
-        self.classes_, self.n_features_in_ = classes, X.shape[1]
-        return self
+        return obj
 
     def decision_function(self, X):
         """Logits z_k = w_k^T x + b_k: shape (n_samples, K)."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._math import row_sq_norms, sq_distances
 from ._validation import (check_array, check_is_fitted, check_n_features, check_option,
                           check_scalar, check_X_y)
 from .base import BaseEstimator, ClassifierMixin
@@ -33,16 +34,14 @@ METRICS = ("euclidean", "manhattan")
 WEIGHTS = ("uniform", "distance")
 #: Memory budget (bytes) for the distance block of one chunk of query rows.
 CHUNK_BYTES = 64 * 2**20
+#: Memory budget (bytes) of one (query rows, training rows, features) block of the Manhattan
+#: differences (a single MNIST query against all 8,000 digits would otherwise take 50 MB).
+MANHATTAN_BLOCK_BYTES = 4 * 2**20
 #: Up to this many training samples the k smallest are found by a stable full sort.
 SMALL_N = 256
 
 
 # ------------------------------------------------------------------------------ distances
-def _sq_norms(X: np.ndarray) -> np.ndarray:
-    """||x^(i)||^2 for every row: (n, d) -> (n,)."""
-    return np.einsum("ij,ij->i", X, X)
-
-
 def _euclidean_scores(Xq: np.ndarray, Xt: np.ndarray, sq_t: np.ndarray) -> np.ndarray:
     """Scores s_ij = ||x^(j)||^2 - 2 x_i^T x^(j) = ||x_i - x^(j)||^2 - ||x_i||^2 (one GEMM)."""
     S = (-2.0 * Xq) @ Xt.T  # (m, n); -2 x is exact, so this is -2 (x^T x^(j)) exactly
@@ -50,9 +49,24 @@ def _euclidean_scores(Xq: np.ndarray, Xt: np.ndarray, sq_t: np.ndarray) -> np.nd
     return S
 
 
-def _manhattan(Xq: np.ndarray, Xt: np.ndarray) -> np.ndarray:
-    """d_ij = sum_k |x_ik - x^(j)_k| by broadcasting: (m, 1, d) - (1, n, d) -> (m, n)."""
-    return np.abs(Xq[:, None, :] - Xt[None, :, :]).sum(axis=2)
+def _manhattan(Xq: np.ndarray, Xt: np.ndarray, block_bytes: int | None = None) -> np.ndarray:
+    """d_ij = sum_k |x_ik - x^(j)_k|: (m, d), (n, d) -> (m, n).
+
+    By broadcasting over blocks of training rows, (m, 1, d) - (1, b, d), with b chosen so that
+    the (m, b, d) difference block stays within ``block_bytes`` (default
+    ``MANHATTAN_BLOCK_BYTES``); each d_ij is the same sum over k as without blocks.
+    """
+    block_bytes = MANHATTAN_BLOCK_BYTES if block_bytes is None else block_bytes
+    m, d = Xq.shape
+    n = Xt.shape[0]
+    b = max(1, int(block_bytes // (8 * max(m * d, 1))))
+    if b >= n:
+        return np.abs(Xq[:, None, :] - Xt[None, :, :]).sum(axis=2)
+    D = np.empty((m, n))
+    for start in range(0, n, b):
+        block = Xt[start:start + b]
+        D[:, start:start + b] = np.abs(Xq[:, None, :] - block[None, :, :]).sum(axis=2)
+    return D
 
 
 def _exact_euclidean(Xq: np.ndarray, Xt: np.ndarray, ind: np.ndarray) -> np.ndarray:
@@ -80,9 +94,7 @@ def pairwise_distances(X, Y=None, metric="euclidean"):
     check_n_features(Y, X.shape[1], name="Y")
     if metric == "manhattan":
         return _manhattan(X, Y)
-    D = _euclidean_scores(X, Y, _sq_norms(Y))
-    D += _sq_norms(X)[:, None]
-    np.maximum(D, 0.0, out=D)  # rounding can leave tiny negatives
+    D = sq_distances(X, Y)  # clipped at 0: rounding can leave tiny negatives
     return np.sqrt(D, out=D)
 
 
@@ -128,8 +140,10 @@ def _kneighbors(Xq, Xt, sq_t, k, metric, return_distance, chunk_bytes=None):
     chunk_bytes = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
     m, n = Xq.shape[0], Xt.shape[0]
     d = Xq.shape[1]
-    per_row = 8 * (n * (d if metric == "manhattan" else 1) + (k * d if return_distance else 0))
+    per_row = 8 * (n + (k * d if return_distance else 0))
     rows = max(1, int(chunk_bytes // per_row))
+    if metric == "manhattan":  # a block of query rows against >= 64 training rows at a time
+        rows = max(1, min(rows, MANHATTAN_BLOCK_BYTES // (8 * d * 64)))
     ind = np.empty((m, k), dtype=np.intp)
     dist = np.empty((m, k)) if return_distance else None
     for start in range(0, m, rows):
@@ -275,7 +289,7 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, self._y = np.unique(y, return_inverse=True)
         self._y = self._y.reshape(-1)
         self._fit_X = X
-        self._fit_sq = _sq_norms(X)  # ||x^(i)||^2, also if the metric is switched after fit
+        self._fit_sq = row_sq_norms(X)  # ||x^(i)||^2, also if the metric is switched after fit
         self.n_features_in_ = X.shape[1]
         self.n_samples_fit_ = X.shape[0]
         return self

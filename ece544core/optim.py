@@ -14,6 +14,11 @@ and a step t_k from a rule: "constant" (lr), "1/L", "2/(L+mu)", "optimal" (the m
 constant step for an L-smooth, mu-strongly convex f), "armijo" (backtracking),
 "exact" (quadratics), "diminishing" (c / sqrt(k+1)).
 
+The updates are the public functions of :mod:`ece544core.update_rules` (gradient_step,
+heavy_ball_step, nesterov_step, and the Newton / L-BFGS directions), the step sizes those of
+:mod:`ece544core.step_sizes`: :func:`minimize` chooses t_k, takes the step with the rule, and
+records the run in a :class:`~ece544core._history.History`.
+
 The test problems (:class:`Quadratic`, :class:`Rosenbrock`, :class:`LogisticProblem`, softplus)
 and the sampled convexity check :func:`check_convexity` live in :mod:`ece544core.problems` and
 are re-exported here.
@@ -25,27 +30,28 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._history import History
 from ._validation import check_option, check_scalar
+from .convergence import observed_rate, theoretical_rate
 from .problems import (PROBLEMS, ConvexityReport, LogisticProblem, Quadratic, Rosenbrock,
-                       check_convexity, sigmoid, softplus, softplus_grad, softplus_hess)
+                       check_convexity, curvature_constants, sigmoid, softplus, softplus_grad,
+                       softplus_hess)
+from .step_sizes import (ARMIJO_C1, ARMIJO_SHRINK, MAX_BACKTRACKS, ROUNDOFF_F, STEPS, armijo,
+                         exact_step, fixed_step)
+from .update_rules import (_Stop, gradient_step, heavy_ball_step, lbfgs_direction, lbfgs_update,
+                           nesterov_lookahead, nesterov_step, newton_direction)
 
 __all__ = ["OptimizeResult", "minimize", "observed_rate", "theoretical_rate", "ConvexityReport",
-           "check_convexity", "newton_direction", "METHODS", "STEPS", "METHOD_STEPS",
+           "check_convexity", "curvature_constants", "newton_direction", "METHODS", "STEPS", "METHOD_STEPS",
            "Quadratic", "Rosenbrock", "LogisticProblem", "PROBLEMS", "softplus",
-           "softplus_grad", "softplus_hess", "sigmoid"]
+           "softplus_grad", "softplus_hess", "sigmoid", "ARMIJO_C1", "ARMIJO_SHRINK",
+           "MAX_BACKTRACKS", "ROUNDOFF_F"]
 
 METHODS = ("gd", "momentum", "nesterov", "newton", "lbfgs")
-STEPS = ("constant", "1/L", "2/(L+mu)", "optimal", "armijo", "exact", "diminishing")
 #: step rules each method accepts (Newton and L-BFGS scale their own directions)
 METHOD_STEPS = {"gd": STEPS, "momentum": STEPS, "nesterov": STEPS,
                 "newton": ("armijo", "constant", "exact"),
                 "lbfgs": ("armijo", "constant", "exact")}
-ARMIJO_C1 = 1e-4
-ARMIJO_SHRINK = 0.5
-MAX_BACKTRACKS = 60
-#: relative size of a change in f treated as round-off by the Armijo test
-ROUNDOFF_F = 1e-11
-_EPS = np.finfo(np.float64).eps
 
 
 # ------------------------------------------------------------------------------ results
@@ -67,9 +73,10 @@ class OptimizeResult:
         Why the iteration stopped ("converged: ...", "stopped: max_iter ...",
         "diverged: f became inf/nan", "line search failed: ...").
     method, step : str
-    history : dict of str -> ndarray
-        "x" (n_iter+1, d) iterates (unless ``record_x=False``), "f", "grad_norm",
-        "step_size" (first entry nan) and, when ``x_star`` was given, "dist" = ||x_k - x*||.
+    history : History
+        One record per iterate k = 0 .. n_iter: "iteration" k, "objective" f(x_k), "grad_norm",
+        "step_size" t_k (nan for k = 0), "x" (n_iter+1, d) the iterates (unless
+        ``record_x=False``) and, when ``x_star`` was given, "dist" = ||x_k - x*||.
     n_fev, n_gev : int
         Number of evaluations of f and of its gradient.
     """
@@ -81,7 +88,7 @@ class OptimizeResult:
     message: str
     method: str
     step: str
-    history: dict = field(repr=False)
+    history: History = field(repr=False)
     n_fev: int = 0
     n_gev: int = 0
 
@@ -90,10 +97,6 @@ class OptimizeResult:
         x_star was given); see :func:`observed_rate`."""
         key = "dist" if "dist" in self.history else "grad_norm"
         return observed_rate(self.history[key], tail=tail)
-
-
-class _Stop(Exception):
-    """Raised inside a step to end the iteration with a message (never escapes minimize)."""
 
 
 # ------------------------------------------------------------------------------ oracle
@@ -143,97 +146,43 @@ class _Ctx:
     memory: int
 
 
-# ------------------------------------------------------------------------------ step sizes
-def _fixed_step(ctx: _Ctx, k: int) -> float:
-    """t_k of the rules that need no line search."""
-    rule, L, mu = ctx.step, ctx.L, ctx.mu
-    if rule == "constant":
-        return ctx.lr
-    if rule == "1/L":
-        return 1.0 / L
-    if rule == "2/(L+mu)":
-        return 2.0 / (L + mu)
-    if rule == "diminishing":
-        return ctx.c / math.sqrt(k + 1)
-    # "optimal": the best constant step of each method on an L-smooth, mu-strongly convex f
-    if ctx.method == "momentum":
-        return 4.0 / (math.sqrt(L) + math.sqrt(mu)) ** 2
-    if ctx.method == "nesterov":
-        return 1.0 / L
-    return 2.0 / (L + mu)
-
-
-def _armijo(oracle: _Oracle, x, f, g, p, t0, c1=ARMIJO_C1):
-    """Backtracking: the first t = t0 * 0.5^j with f(x + t p) <= f(x) + c1 t grad^T p.
-
-    Near a minimum the change in f falls below its round-off and comparing f values stops
-    meaning anything. When |f(x + t p) - f(x)| <= 1e-11 |f(x)| the same test is made with the
-    trapezoidal estimate f(x + t p) - f(x) ~ t (grad(x) + grad(x + t p))^T p / 2, i.e.
-    grad(x + t p)^T p <= (2 c1 - 1) grad(x)^T p (exact for quadratics; gradients keep their
-    relative accuracy where f values do not). So f never increases by more than 1e-11 |f|.
-    Returns (t, x_new, f_new, g_new or None).
-    """
-    slope = float(g @ p)
-    if not slope < 0.0:
-        raise _Stop("line search failed: the search direction is not a descent direction")
-    noise = ROUNDOFF_F * abs(f)
-    t = t0
-    for _ in range(MAX_BACKTRACKS):
-        x_new = x + t * p
-        f_new = oracle.f(x_new)
-        if abs(f_new - f) > noise:
-            if f_new <= f + c1 * t * slope:
-                return t, x_new, f_new, None
-        elif f_new == f_new:  # within round-off (and not NaN): compare slopes instead
-            g_new = oracle.g(x_new)
-            if float(g_new @ p) <= (2.0 * c1 - 1.0) * slope:
-                return t, x_new, f_new, g_new
-        t *= ARMIJO_SHRINK
-    raise _Stop(f"line search failed: no sufficient decrease after {MAX_BACKTRACKS} "
-                f"halvings of the step (round-off level reached?)")
-
-
-def _exact(ctx: _Ctx, g, p) -> float:
-    """Exact line search on the quadratic with Hessian A: t = -g^T p / p^T A p."""
-    curvature = float(p @ ctx.A @ p)
-    if not curvature > 0.0:
-        raise _Stop("exact line search failed: p^T A p <= 0 (A is not positive definite)")
-    return -float(g @ p) / curvature
-
-
-def _line(ctx: _Ctx, k: int, x, f, g, p, t0: float):
-    """Take the step along p by the configured rule: (t, x_new, f_new, g_new or None)."""
+def _line(ctx: _Ctx, k: int, trial, x, f, g, p, t0: float):
+    """Take the step along p by the configured rule; ``trial(t)`` is the point the update rule
+    reaches with step t. Returns (t, x_new, f_new, g_new or None)."""
     if ctx.step == "armijo":  # Nesterov: the descent-lemma test c1 = 1/2 (as in FISTA)
         c1 = 0.5 if ctx.method == "nesterov" else ARMIJO_C1
-        return _armijo(ctx.oracle, x, f, g, p, t0, c1)
+        return armijo(ctx.oracle.f, ctx.oracle.g, trial, f, g, p, t0, c1)
     if ctx.step == "exact":
-        t = _exact(ctx, g, p)
+        t = exact_step(ctx.A, g, p)
     elif ctx.step == "constant" and ctx.method in ("newton", "lbfgs"):
         t = t0
     else:
-        t = _fixed_step(ctx, k)
-    x_new = x + t * p
+        t = fixed_step(ctx.step, k, method=ctx.method, lr=ctx.lr, L=ctx.L, mu=ctx.mu, c=ctx.c)
+    x_new = trial(t)
     return t, x_new, ctx.oracle.f(x_new), None
 
 
 # ------------------------------------------------------------------------------ methods
 class _GD:
-    """Gradient descent: x_{k+1} = x_k - t_k grad f(x_k)."""
+    """Gradient descent, :func:`~ece544core.update_rules.gradient_step`."""
 
     def __init__(self, ctx: _Ctx):
         self.ctx = ctx
+        self.state = None
 
     def step(self, k, x, f, g):
-        t, x_new, f_new, g_new = _line(self.ctx, k, x, f, g, -g, self.ctx.lr or 1.0)
+        def trial(t):
+            return gradient_step(x, g, lr=t)[0]
+        t, x_new, f_new, g_new = _line(self.ctx, k, trial, x, f, g, -g, self.ctx.lr or 1.0)
         return x_new, f_new, g_new, t
 
 
 class _Momentum(_GD):
-    """Heavy ball: x_{k+1} = x_k - t_k grad f(x_k) + beta (x_k - x_{k-1})."""
+    """Heavy ball, :func:`~ece544core.update_rules.heavy_ball_step`: t_k by the step rule
+    along -grad f(x_k), then the momentum term beta (x_k - x_{k-1})."""
 
     def __init__(self, ctx: _Ctx):
         super().__init__(ctx)
-        self.prev = None
         if ctx.beta is not None:
             self.beta = ctx.beta
         elif ctx.L is not None and ctx.mu is not None:  # Polyak's optimal beta
@@ -243,24 +192,18 @@ class _Momentum(_GD):
             self.beta = 0.9
 
     def step(self, k, x, f, g):
-        t, y, f_y, g_y = _line(self.ctx, k, x, f, g, -g, self.ctx.lr or 1.0)
-        prev, self.prev = self.prev, x
-        if prev is None or self.beta == 0.0:
+        first = self.state is None or self.beta == 0.0
+        y, f_y, g_y, t = super().step(k, x, f, g)  # the gradient step x_k - t grad f(x_k)
+        x_new, self.state = heavy_ball_step(x, g, self.state, lr=t, beta=self.beta)
+        if first:
             return y, f_y, g_y, t
-        x_new = y + self.beta * (x - prev)
         return x_new, self.ctx.oracle.f(x_new), None, t
 
 
 class _Nesterov(_GD):
-    """Accelerated gradient: y_k = x_k + beta_k (x_k - x_{k-1}), x_{k+1} = y_k - t_k grad f(y_k).
-
+    """Nesterov, :func:`~ece544core.update_rules.nesterov_step` with
     beta_k = beta if given; (sqrt(kappa) - 1)/(sqrt(kappa) + 1) if L and mu are known;
-    else k / (k + 3) (the schedule for convex f).
-    """
-
-    def __init__(self, ctx: _Ctx):
-        super().__init__(ctx)
-        self.prev = None
+    else k / (k + 3) (the schedule for convex f)."""
 
     def _beta(self, k: int) -> float:
         ctx = self.ctx
@@ -272,82 +215,42 @@ class _Nesterov(_GD):
         return k / (k + 3.0)
 
     def step(self, k, x, f, g):
-        oracle, beta = self.ctx.oracle, self._beta(k)
-        prev, self.prev = self.prev, x
-        if prev is None or beta == 0.0:
-            y, f_y, g_y = x, f, g
+        oracle, beta, state = self.ctx.oracle, self._beta(k), self.state
+        y = nesterov_lookahead(x, state, beta=beta)
+        if y is x:
+            f_y, g_y = f, g
         else:
-            y = x + beta * (x - prev)
             f_y = oracle.f(y) if self.ctx.step == "armijo" else math.nan
             g_y = oracle.g(y)
-        t, x_new, f_new, g_new = _line(self.ctx, k, y, f_y, g_y, -g_y, self.ctx.lr or 1.0)
+
+        def trial(t):
+            return nesterov_step(x, g_y, state, lr=t, beta=beta)[0]
+        t, x_new, f_new, g_new = _line(self.ctx, k, trial, y, f_y, g_y, -g_y, self.ctx.lr or 1.0)
+        self.state = {"prev": x}
         return x_new, f_new, g_new, t
 
 
-def newton_direction(H, g) -> np.ndarray:
-    """p = -H^{-1} g by a linear solve; if H is not positive definite (its Cholesky
-    factorisation fails), H + tau I with the smallest tau in 10^j * max(1e-8 max|H_ii|, 1e-12)
-    that is, so p is always a descent direction."""
-    H = np.asarray(H, dtype=np.float64)
-    tau, eye = 0.0, np.eye(len(g))
-    base = max(1e-8 * float(np.max(np.abs(np.diag(H)))), 1e-12)
-    for j in range(40):
-        try:
-            np.linalg.cholesky(H + tau * eye)
-            return -np.linalg.solve(H + tau * eye, g)
-        except np.linalg.LinAlgError:
-            tau = base * 10.0 ** j
-    raise _Stop("newton failed: could not make the Hessian positive definite")
-
-
 class _Newton(_GD):
-    """Newton: x_{k+1} = x_k - t_k [hess f(x_k)]^{-1} grad f(x_k) (damped by the step rule)."""
+    """Newton, :func:`~ece544core.update_rules.newton_step`: the step rule along
+    p = -[hess f(x_k)]^{-1} grad f(x_k)."""
 
     def step(self, k, x, f, g):
         p = newton_direction(self.ctx.oracle.h(x), g)
-        t, x_new, f_new, g_new = _line(self.ctx, k, x, f, g, p, self.ctx.lr or 1.0)
+        t, x_new, f_new, g_new = _line(self.ctx, k, lambda t: x + t * p, x, f, g, p,
+                                       self.ctx.lr or 1.0)
         return x_new, f_new, g_new, t
 
 
 class _LBFGS(_GD):
-    """Limited-memory BFGS: the two-loop recursion over the last ``memory`` pairs
-    s = x_{k+1} - x_k, y = grad_{k+1} - grad_k with H_0 = (s^T y / y^T y) I; a pair is kept
-    only if s^T y > eps y^T y (the curvature condition), else H_k stays as it was."""
-
-    def __init__(self, ctx: _Ctx):
-        super().__init__(ctx)
-        self.pairs: list[tuple[np.ndarray, np.ndarray, float]] = []
-
-    def direction(self, g) -> np.ndarray:
-        """p = -H_k g by the two-loop recursion."""
-        q = g.copy()
-        alphas = []
-        for s, y, rho in reversed(self.pairs):
-            a = rho * float(s @ q)
-            q -= a * y
-            alphas.append(a)
-        s, y, rho = self.pairs[-1]
-        q *= 1.0 / (rho * float(y @ y))  # H_0 = (s^T y / y^T y) I
-        for (s, y, rho), a in zip(self.pairs, reversed(alphas)):
-            q += (a - rho * float(y @ q)) * s
-        return -q
+    """L-BFGS, :func:`~ece544core.update_rules.lbfgs_step`: the memory update and direction
+    of the update rule, then the step rule along p (first step t0 = min(1, 1/||grad||))."""
 
     def step(self, k, x, f, g):
         ctx = self.ctx
-        p = self.direction(g) if self.pairs else -g
-        if self.pairs and not float(g @ p) < 0.0:  # lost positive definiteness: restart
-            self.pairs.clear()
-            p = -g
-        t0 = ctx.lr or (1.0 if self.pairs else min(1.0, 1.0 / float(np.linalg.norm(g))))
-        t, x_new, f_new, g_new = _line(ctx, k, x, f, g, p, t0)
-        if g_new is None and math.isfinite(f_new):
-            g_new = ctx.oracle.g(x_new)
-        if g_new is not None:
-            s, y = x_new - x, g_new - g
-            sy = float(s @ y)
-            if sy > _EPS * float(y @ y):
-                self.pairs.append((s, y, 1.0 / sy))
-                del self.pairs[:-ctx.memory]
+        self.state = lbfgs_update(self.state, x, g, memory=ctx.memory)
+        p, self.state = lbfgs_direction(g, self.state)
+        t0 = ctx.lr or (1.0 if self.state["pairs"] else min(1.0, 1.0 / float(np.linalg.norm(g))))
+        t, x_new, f_new, g_new = _line(ctx, k, lambda t: x + t * p, x, f, g, p, t0)
         return x_new, f_new, g_new, t
 
 
@@ -495,35 +398,29 @@ def minimize(fun, grad, x0, method="gd", step="armijo", lr=None, L=None, mu=None
 
 
 class _Trace:
-    """The history lists, turned into arrays at the end."""
+    """Records every iterate into a History."""
 
     def __init__(self, record_x: bool, x_star, norm):
-        self.norm, self.x_star = norm, x_star
-        self.h = {"f": [], "grad_norm": [], "step_size": []}
-        if record_x:
-            self.h["x"] = []
-        if x_star is not None:
-            self.h["dist"] = []
+        self.norm, self.x_star, self.record_x = norm, x_star, record_x
+        self.history = History()
 
     def add(self, x, f, g, t) -> float:
         gn = float(np.linalg.norm(g, ord=self.norm))
         self.last = (x, f, gn)
-        self.h["f"].append(f)
-        self.h["grad_norm"].append(gn)
-        self.h["step_size"].append(t)
-        if "x" in self.h:
-            self.h["x"].append(x)
-        if "dist" in self.h:
-            self.h["dist"].append(float(np.linalg.norm(x - self.x_star)))
+        fields = {"iteration": self.history.n_records, "objective": f, "grad_norm": gn}
+        fields["step_size"] = t
+        if self.record_x:
+            fields["x"] = x
+        if self.x_star is not None:
+            fields["dist"] = float(np.linalg.norm(x - self.x_star))
+        self.history.record(**fields)
         return gn
 
     def result(self, message, tol, method, step, oracle) -> OptimizeResult:
         x, f, gn = self.last
-        history = {k: np.array(v, dtype=np.float64) for k, v in self.h.items()}
-        n_iter = len(self.h["f"]) - 1
-        return OptimizeResult(x=x.copy(), fun=f, n_iter=n_iter, converged=gn <= tol,
-                              message=message, method=method, step=step, history=history,
-                              n_fev=oracle.n_fev, n_gev=oracle.n_gev)
+        return OptimizeResult(x=x.copy(), fun=f, n_iter=self.history.n_records - 1,
+                              converged=gn <= tol, message=message, method=method, step=step,
+                              history=self.history, n_fev=oracle.n_fev, n_gev=oracle.n_gev)
 
 
 def _iterate(stepper, trace: _Trace, x, f, g, tol: float, max_iter: int) -> str:
@@ -547,49 +444,3 @@ def _iterate(stepper, trace: _Trace, x, f, g, tol: float, max_iter: int) -> str:
     if gn <= tol:
         return f"converged: ||grad|| = {gn:.3g} <= tol = {tol:g}"
     return f"stopped: max_iter = {max_iter} reached with ||grad|| = {gn:.3g} > tol = {tol:g}"
-
-
-# ------------------------------------------------------------------------------ rates
-def observed_rate(errors, tail: float = 0.5) -> float:
-    """Observed linear rate rho ~ e_{k+1} / e_k: the geometric mean (e_last / e_first)^(1/m)
-    over the last ``tail`` fraction of the positive entries of ``errors``.
-
-    Entries that are not finite or below 1e-300 are ignored. Returns 0.0 if the sequence
-    reaches zero with fewer than two positive entries (e.g. Newton on a quadratic), nan if it
-    has fewer than two entries.
-    """
-    tail = check_scalar(tail, "tail", float, min_val=0.0, max_val=1.0, include_min=False)
-    e = np.asarray(errors, dtype=np.float64).ravel()
-    keep = np.isfinite(e) & (e > 1e-300)
-    pos = e[keep]
-    if pos.size < 2:
-        reached_zero = keep.any() and np.any(np.isfinite(e) & ~keep)
-        return 0.0 if reached_zero else math.nan
-    start = min(int((1.0 - tail) * (pos.size - 1)), pos.size - 2)
-    seg = pos[start:]
-    return float(np.exp(np.log(seg[-1] / seg[0]) / (seg.size - 1)))
-
-
-def theoretical_rate(method, kappa, step=None) -> float:
-    """Worst-case linear rate of ||x_k - x*|| on an L-smooth, mu-strongly convex f, kappa = L/mu.
-
-    gd, step "2/(L+mu)" / "optimal" / "exact" (None): (kappa - 1)/(kappa + 1);
-    gd, "1/L": 1 - 1/kappa; momentum (heavy ball, optimal beta and step):
-    (sqrt kappa - 1)/(sqrt kappa + 1); nesterov: 1 - 1/sqrt kappa; newton and lbfgs converge
-    superlinearly (linear rate 0.0).
-    """
-    check_option(method, "method", METHODS)
-    kappa = check_scalar(kappa, "kappa", float, min_val=1.0)
-    r = math.sqrt(kappa)
-    allowed = {"gd": {None: (kappa - 1) / (kappa + 1), "2/(L+mu)": (kappa - 1) / (kappa + 1),
-                      "optimal": (kappa - 1) / (kappa + 1), "exact": (kappa - 1) / (kappa + 1),
-                      "1/L": 1.0 - 1.0 / kappa},
-               "momentum": {None: (r - 1) / (r + 1), "optimal": (r - 1) / (r + 1)},
-               "nesterov": {None: 1.0 - 1.0 / r, "optimal": 1.0 - 1.0 / r, "1/L": 1.0 - 1.0 / r},
-               "newton": {None: 0.0, "armijo": 0.0, "constant": 0.0},
-               "lbfgs": {None: 0.0, "armijo": 0.0}}[method]
-    if step not in allowed:
-        names = ", ".join(repr(s) for s in allowed)
-        raise ValueError(f"step must be one of {names} for the rate of method={method!r}; "
-                         f"got {step!r}")
-    return float(allowed[step])

@@ -1,5 +1,8 @@
-"""Test problems for the optimisation lecture, the softplus function of its convexity exercise,
-and a sampled check of the definition of convexity.
+"""Test problems for the optimisation lecture and a sampled check of the definition of convexity.
+
+The softplus function of the notes' convexity exercise, log(1 + e^x), is convex because its second
+derivative sigma(x)(1 - sigma(x)) is positive; it (with its derivatives and sigma) lives in
+:mod:`ece544core._math` and is re-exported here.
 
 Every problem is a function f : R^2 -> R with ``fun``, ``grad`` and ``hess``, its minimiser
 ``x_star`` and minimum ``f_star``, a suggested start ``x0`` and a plotting box ``bounds``.
@@ -14,39 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._math import sigmoid, softplus, softplus_grad, softplus_hess
 from ._validation import check_random_state, check_scalar
 
 __all__ = ["softplus", "softplus_grad", "softplus_hess", "sigmoid", "Quadratic", "Rosenbrock",
-           "LogisticProblem", "PROBLEMS", "ConvexityReport", "check_convexity"]
-
-
-# ------------------------------------------------------------------------------ softplus
-def softplus(x):
-    """softplus(x) = log(1 + e^x), computed stably as max(x, 0) + log(1 + e^{-|x|}).
-
-    The notes' exercise: it is convex because its second derivative sigma(x)(1 - sigma(x)) is
-    positive. Accepts scalars or arrays; never overflows (softplus(1000) = 1000).
-    """
-    x = np.asarray(x, dtype=np.float64)
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
-
-
-def sigmoid(x):
-    """sigma(x) = 1 / (1 + e^{-x}), computed from e^{-|x|} so that no exponential overflows."""
-    x = np.asarray(x, dtype=np.float64)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def softplus_grad(x):
-    """d/dx log(1 + e^x) = sigma(x) (the logistic sigmoid)."""
-    return sigmoid(x)
-
-
-def softplus_hess(x):
-    """d^2/dx^2 log(1 + e^x) = sigma(x)(1 - sigma(x)) = e^{-|x|} / (1 + e^{-|x|})^2 > 0."""
-    e = np.exp(-np.abs(np.asarray(x, dtype=np.float64)))
-    return e / (1.0 + e) ** 2
+           "LogisticProblem", "PROBLEMS", "ConvexityReport", "check_convexity", "curvature_constants"]
 
 
 # ------------------------------------------------------------------------------ problems
@@ -351,3 +326,24 @@ def check_convexity(f, bounds, n_pairs=2000, n_lambdas=9, random_state=None,
     max_gap = float(flat.max())
     return ConvexityReport(is_convex=bool(max_gap <= tol), max_violation=max(max_gap, 0.0),
                            n_checked=int(flat.size), violations=rows, tol=float(tol))
+
+
+# ------------------------------------------------------------------------------ curvature
+def curvature_constants(problem, bounds, n_grid=15) -> tuple[float, float]:
+    """(L, mu) of ``problem`` for the step rules 1/L, 2/(L + mu) and the rates.
+
+    The problem's own global constants where it has them (``problem.L``, ``problem.mu``);
+    otherwise (Rosenbrock) L = the largest eigenvalue of hess f over an n_grid x n_grid grid of
+    the box ``bounds`` ((x0, x1), (y0, y1)) and mu = the smallest eigenvalue of hess f(x*),
+    the local strong convexity at the minimiser.
+    """
+    if getattr(problem, "L", None) is not None and getattr(problem, "mu", None) is not None:
+        return float(problem.L), float(problem.mu)
+    n_grid = check_scalar(n_grid, "n_grid", int, min_val=1)
+    lo, hi = _check_bounds(bounds)
+    axes = [np.linspace(a, b, n_grid) for a, b in zip(lo, hi)]
+    points = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, lo.size)
+    hessians = np.stack([problem.hess(p) for p in points])  # (n_grid^2, d, d)
+    L = float(np.linalg.eigvalsh(hessians)[:, -1].max())
+    mu = float(np.linalg.eigvalsh(problem.hess(np.asarray(problem.x_star, float)))[0])
+    return L, mu

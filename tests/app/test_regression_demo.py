@@ -42,7 +42,7 @@ def test_degree_change_changes_the_curve(regression):
                                                   (9, True, -4), (15, True, 0.5)])
 def test_fit_and_residuals_match_sklearn(regression, degree, ridge, log10_C):
     regression.param.update(degree=degree, ridge=ridge, log10_C=log10_C)
-    x, y = regression.x, regression.y
+    x, y = regression.result.x, regression.result.y
     C = 10.0 ** log10_C if ridge else 0.0
     assert regression.C == C
     predict, model = sklearn_fit(x, y, degree, C)
@@ -57,29 +57,29 @@ def test_fit_and_residuals_match_sklearn(regression, degree, ridge, log10_C):
     np.testing.assert_allclose(regression.curve_source.data["y"], predict(xc),
                                atol=tol * 100)
     if ridge or degree < 9:
-        np.testing.assert_allclose(regression.fit.w[0], model.intercept_, atol=1e-6)
-        np.testing.assert_allclose(regression.fit.w[1:], np.ravel(model.coef_)[:degree],
+        np.testing.assert_allclose(regression.result.fit.coef_[0], model.intercept_, atol=1e-6)
+        np.testing.assert_allclose(regression.result.fit.coef_[1:], np.ravel(model.coef_)[:degree],
                                    atol=1e-6)
 
 
 def test_condition_number_is_of_the_normal_equations(regression):
     regression.param.update(degree=5, ridge=True, log10_C=-2)
-    X = np.vander(regression.x, 6, increasing=True).T        # (d + 1, N): columns phi(x^(i))
+    X = np.vander(regression.result.x, 6, increasing=True).T        # (d + 1, N): columns phi(x^(i))
     A = X @ X.T + np.diag([0.0] + [1e-2] * 5)                # the bias is not penalised
-    assert regression.stats["cond"][1] == pytest.approx(np.linalg.cond(A), rel=1e-6)
-    cond_ridge = regression.stats["cond"][1]
+    assert regression.result.stats["cond"][1] == pytest.approx(np.linalg.cond(A), rel=1e-6)
+    cond_ridge = regression.result.stats["cond"][1]
     regression.ridge = False
-    assert regression.stats["cond"][1] > cond_ridge            # ridge improves conditioning
+    assert regression.result.stats["cond"][1] > cond_ridge            # ridge improves conditioning
 
 
 def test_mle_numbers_equal_scipy(regression):
     regression.param.update(degree=4, n_samples=12)
-    y, yhat = regression.y, np.asarray(regression.residual_source.data["y1"])
+    y, yhat = regression.result.y, np.asarray(regression.residual_source.data["y1"])
     sigma2 = np.mean((y - yhat) ** 2)
     dens = stats.norm.pdf(y, loc=yhat, scale=np.sqrt(sigma2))
     loglik = stats.norm.logpdf(y, loc=yhat, scale=np.sqrt(sigma2)).sum()
-    assert regression.stats["sigma2"][1] == pytest.approx(sigma2, rel=1e-12)
-    assert regression.stats["log_likelihood"][1] == pytest.approx(loglik, rel=1e-10)
+    assert regression.result.stats["sigma2"][1] == pytest.approx(sigma2, rel=1e-12)
+    assert regression.result.stats["log_likelihood"][1] == pytest.approx(loglik, rel=1e-10)
     np.testing.assert_allclose(regression.density_source.data["density"], dens, rtol=1e-10)
     # "joint = product of individual densities": both numbers are shown and agree
     text = regression._mle_text.object
@@ -95,12 +95,12 @@ def test_error_curve_matches_sklearn_and_marks_the_degree(regression):
     regression.param.update(ridge=True, log10_C=-3, degree=6)
     err = regression.error_source.data
     for d in (0, 2, 6, 12):
-        predict, _ = sklearn_fit(regression.x, regression.y, d, 1e-3)
-        assert err["train_mse"][d] == pytest.approx(np.mean((regression.y - predict(regression.x))
+        predict, _ = sklearn_fit(regression.result.x, regression.result.y, d, 1e-3)
+        assert err["train_mse"][d] == pytest.approx(np.mean((regression.result.y - predict(regression.result.x))
                                                             ** 2), rel=1e-6)
         assert err["test_mse"][d] == pytest.approx(
-            np.mean((regression.y_test - predict(regression.x_test)) ** 2), rel=1e-6)
-    assert regression.stats["train_mse"][1] == err["train_mse"][6]
+            np.mean((regression.result.y_test - predict(regression.result.x_test)) ** 2), rel=1e-6)
+    assert regression.result.stats["train_mse"][1] == err["train_mse"][6]
     before = np.array(err["test_mse"])
     regression.log10_C = 1.0
     assert not np.allclose(regression.error_source.data["test_mse"], before)
@@ -108,12 +108,12 @@ def test_error_curve_matches_sklearn_and_marks_the_degree(regression):
 
 def test_tap_adds_a_point_and_changes_the_fit(regression):
     n = len(regression.points_source.data["x"])
-    sigma2 = regression.stats["sigma2"][1]
+    sigma2 = regression.result.stats["sigma2"][1]
     regression.fig._trigger_event(Tap(model=regression.fig, x=0.5, y=3.0))
     data = regression.points_source.data
     assert len(data["x"]) == n + 1 and (data["x"][-1], data["y"][-1]) == (0.5, 3.0)
     assert data["clicked"][-1] and not data["clicked"][0]
-    assert regression.stats["sigma2"][1] > sigma2           # an outlier raises the noise variance
+    assert regression.result.stats["sigma2"][1] > sigma2           # an outlier raises the noise variance
     regression.reset_points()
     assert len(regression.points_source.data["x"]) == n
 

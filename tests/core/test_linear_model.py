@@ -10,8 +10,9 @@ from sklearn.preprocessing import PolynomialFeatures as SkPolynomialFeatures
 from ece544core._validation import NotFittedError
 from ece544core.datasets import make_regression_1d
 from ece544core.linear_model import (GaussianNoiseMLE, LinearRegression, PolynomialFeatures,
-                                     Ridge, gaussian_log_likelihood, gaussian_noise_mle,
-                                     mean_squared_error)
+                                     PolynomialRegression, Ridge, gaussian_log_likelihood,
+                                     gaussian_noise_mle, mean_squared_error,
+                                     polynomial_design_matrix, ridge_normal_matrix)
 
 TOL = dict(rtol=0, atol=1e-8)
 
@@ -246,3 +247,40 @@ def test_mle_bad_inputs():
         gaussian_log_likelihood([1.0], [1.0], 0.0)
     with pytest.raises(ValueError, match=r"y must be an array of shape \(n_samples,\)"):
         gaussian_noise_mle(np.zeros((2, 2)), np.zeros((2, 2)))
+
+
+# ------------------------------------------------------------------------------ 1-D polynomials
+@pytest.mark.parametrize("degree, C", [(0, 0.0), (1, 0.0), (3, 0.0), (5, 1e-3), (9, 0.3)])
+def test_polynomial_regression_matches_sklearn_and_the_notes_equation(degree, C):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import PolynomialFeatures as SkPoly
+    rng = np.random.default_rng(degree)
+    x = rng.uniform(-1.0, 1.0, 30)
+    y = np.cos(3 * x) + 0.1 * rng.standard_normal(30)
+    ours = PolynomialRegression(degree=degree, C=C).fit(x, y)
+    xt = np.linspace(-1, 1, 17)
+    if degree:
+        ref = make_pipeline(SkPoly(degree, include_bias=False),
+                            SkRidge(alpha=C) if C > 0 else SkLinearRegression()).fit(x[:, None], y)
+        np.testing.assert_allclose(ours.predict(xt), ref.predict(xt[:, None]), atol=1e-8)
+        np.testing.assert_allclose(ours.coef_[1:], ref[-1].coef_, atol=1e-7)
+    else:
+        np.testing.assert_allclose(ours.predict(xt), np.full(17, y.mean()))
+    Phi = np.column_stack([x ** j for j in range(degree + 1)])
+    np.testing.assert_allclose(polynomial_design_matrix(x, degree), Phi, rtol=1e-14)
+    penalty = np.diag([0.0] + [C] * degree)
+    np.testing.assert_allclose(ours.normal_matrix_, Phi.T @ Phi + penalty, rtol=1e-13)
+    # the notes: (X X^T + C I~) w = X Y, X = Phi^T (d x N)
+    np.testing.assert_allclose(ours.normal_matrix_ @ ours.coef_, Phi.T @ y, rtol=1e-7,
+                               atol=1e-9)
+
+
+def test_polynomial_regression_bad_input():
+    with pytest.raises(ValueError, match="degree"):
+        PolynomialRegression(degree=-1).fit([0.0, 1.0], [0.0, 1.0])
+    with pytest.raises(ValueError, match="C"):
+        PolynomialRegression(C=-1.0).fit([0.0, 1.0], [0.0, 1.0])
+    with pytest.raises(ValueError, match="x"):
+        PolynomialRegression().fit([[0.0, 1.0], [1.0, 2.0]], [0.0, 1.0])
+    with pytest.raises(ValueError, match="C"):
+        ridge_normal_matrix(np.ones((3, 2)), -1.0)

@@ -157,7 +157,7 @@ def test_softmax_mnist_matches_sklearn(mnist_split):
     assert ours.converged_ and ours.coef_.shape == (10, 784)
     assert "x" not in ours.history_  # 7850 parameters: iterates are not kept
     _assert_same_solution(ours, _sklearn(X, y, 10.0), X, y, Xte[:500] / 255.0)
-    assert np.all(np.diff(ours.history_["f"]) <= 1e-11 * ours.history_["f"][:-1])
+    assert np.all(np.diff(ours.history_["objective"]) <= 1e-11 * ours.history_["objective"][:-1])
 
 
 def test_softmax_with_two_classes_is_logistic_regression_with_half_C():
@@ -215,7 +215,7 @@ def test_objective_uses_fitted_class_coding():
     expected = 0.5 * model.coef_[0] @ model.coef_[0] + np.sum(np.logaddexp(0.0, -m))
     assert model.objective(model.coef_, model.intercept_, X, y) == pytest.approx(expected,
                                                                                 rel=1e-13)
-    assert model.history_["f"][-1] == pytest.approx(expected, rel=1e-13)
+    assert model.history_["objective"][-1] == pytest.approx(expected, rel=1e-13)
     # a subset of the classes still uses the fitted coding
     only_b = y == "b"
     assert model.objective(model.coef_[0], model.intercept_[0], X[only_b], y[only_b]) == \
@@ -230,9 +230,11 @@ def test_fitted_attributes_and_history():
     assert list(model.classes_) == ["a", "b"] and model.n_features_in_ == 2
     assert isinstance(model.n_iter_, int) and model.converged_ is True
     h = model.history_
-    assert set(h) >= {"x", "f", "grad_norm", "step_size"}
-    assert len(h["f"]) == model.n_iter_ + 1 and h["x"].shape == (model.n_iter_ + 1, 3)
-    assert np.all(np.diff(h["f"]) <= 0)
+    assert set(h) >= {"iteration", "x", "objective", "grad_norm", "step_size"}
+    assert len(h["objective"]) == model.n_iter_ + 1 and h["x"].shape == (model.n_iter_ + 1, 3)
+    assert np.all(np.diff(h["objective"]) <= 0)
+    assert h["objective"][-1] == pytest.approx(model.objective(model.coef_, model.intercept_, X, y),
+                                               rel=1e-14)
     # the stopping rule: max_j |dJ/dtheta_j| <= tol * n
     gw, gb = model.gradient(model.coef_, model.intercept_, X, y)
     assert max(np.max(np.abs(gw)), abs(gb)) <= model.tol * len(X)

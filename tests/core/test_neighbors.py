@@ -240,6 +240,35 @@ def test_chunking_does_not_change_results(monkeypatch):
         monkeypatch.undo()
 
 
+def test_manhattan_blocks_of_training_rows_give_the_same_distances(monkeypatch, rng):
+    Xq, Xt = rng.integers(0, 256, (3, 50)).astype(float), rng.integers(0, 256, (37, 50)) * 1.0
+    whole = np.abs(Xq[:, None, :] - Xt[None, :, :]).sum(axis=2)
+    for block_bytes in (1, 8 * 3 * 50 * 5, 10**9):  # 1 row, 5 rows (a ragged last block), all
+        assert np.array_equal(nb._manhattan(Xq, Xt, block_bytes=block_bytes), whole)
+    np.testing.assert_array_equal(whole, cdist(Xq, Xt, "cityblock"))
+    Xtr, ytr, Xte, _ = _duplicates()
+    clf = KNeighborsClassifier(n_neighbors=6, metric="manhattan").fit(Xtr, ytr)
+    d0, i0 = clf.kneighbors(Xte)
+    monkeypatch.setattr(nb, "MANHATTAN_BLOCK_BYTES", 200)  # a few training rows per block
+    d1, i1 = clf.kneighbors(Xte)
+    assert np.array_equal(i0, i1) and np.array_equal(d0, d1)
+
+
+def test_manhattan_mnist_query_memory_is_bounded(mnist_split):
+    """One MNIST digit against the 8,000 training digits: no (1, 8000, 784) block (50 MB)."""
+    import tracemalloc
+    Xtr, ytr, Xte, _ = mnist_split
+    clf = KNeighborsClassifier(n_neighbors=30, metric="manhattan").fit(Xtr, ytr)
+    tracemalloc.start()
+    try:
+        dist, ind = clf.kneighbors(Xte[:1])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * nb.MANHATTAN_BLOCK_BYTES
+    np.testing.assert_array_equal(dist[0], np.sort(cdist(Xte[:1], Xtr, "cityblock")[0])[:30])
+
+
 @pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
 def test_pairwise_distances_matches_scipy(metric, rng):
     X, Y = rng.standard_normal((7, 4)), rng.standard_normal((5, 4))

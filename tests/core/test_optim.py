@@ -8,6 +8,7 @@ import pytest
 from scipy.optimize import minimize as scipy_minimize
 from scipy.special import expit
 
+from ece544core._history import History
 from ece544core import optim
 from ece544core.optim import (PROBLEMS, LogisticProblem, Quadratic, Rosenbrock, check_convexity,
                               minimize, newton_direction, observed_rate, softplus, softplus_grad,
@@ -143,7 +144,7 @@ def test_heavy_ball_and_nesterov_without_known_constants():
 def test_diminishing_steps_make_progress_but_slowly():
     q = Quadratic(4.0)
     res = _run(q, "gd", "diminishing", c=0.2, max_iter=300)
-    f = res.history["f"]
+    f = res.history["objective"]
     assert f[-1] < 1e-6 * f[0] and np.all(np.diff(f) <= 0)
     np.testing.assert_allclose(res.history["step_size"][1:4], 0.2 / np.sqrt([1, 2, 3]))
 
@@ -199,7 +200,7 @@ def test_exact_line_search_on_a_quadratic():
         assert t[k + 1] == pytest.approx(g @ g / (g @ q.A @ g), rel=1e-12)
         assert abs(G[k + 1] @ g) <= 1e-10 * (g @ g)  # successive gradients are orthogonal
     # Kantorovich: f_{k+1} <= ((kappa-1)/(kappa+1))^2 f_k
-    f = res.history["f"]
+    f = res.history["objective"]
     rho = theoretical_rate("gd", 50.0, step="exact")
     assert np.all(f[1:] <= rho ** 2 * f[:-1] * (1 + 1e-9) + 1e-300)
     # L-BFGS with exact steps on a 2-D quadratic is conjugate directions: done in 2 steps
@@ -235,7 +236,7 @@ def test_theoretical_rates():
 # ------------------------------------------------------------------------------ invariants
 def _armijo_holds(res, noise=optim.ROUNDOFF_F):
     """f_{k+1} <= f_k - c1 t_k ||grad_k||^2 (gd) or at least f_{k+1} <= f_k, up to round-off."""
-    f = res.history["f"]
+    f = res.history["objective"]
     return np.all(f[1:] <= f[:-1] + noise * np.abs(f[:-1]))
 
 
@@ -246,7 +247,7 @@ def test_armijo_steps_never_increase_f(problem, method):
     res = _run(problem, method, "armijo", max_iter=3000)
     assert _armijo_holds(res)
     if method == "gd":  # the sufficient-decrease condition itself, where f can resolve it
-        f, t, gn = res.history["f"], res.history["step_size"], res.history["grad_norm"]
+        f, t, gn = res.history["objective"], res.history["step_size"], res.history["grad_norm"]
         decrease = f[:-1] - f[1:]
         resolvable = decrease > optim.ROUNDOFF_F * np.abs(f[:-1])
         assert np.all(decrease[resolvable] >= optim.ARMIJO_C1 * t[1:][resolvable]
@@ -264,7 +265,7 @@ def test_lbfgs_objective_is_non_increasing(rng):
         return D * x + x ** 3
 
     res = minimize(fun, grad, rng.standard_normal(20) * 3, method="lbfgs", tol=1e-9)
-    assert res.converged and np.all(np.diff(res.history["f"]) <= 0)
+    assert res.converged and np.all(np.diff(res.history["objective"]) <= 0)
     assert res.n_fev < 3 * res.n_iter + 5
 
 
@@ -272,13 +273,15 @@ def test_result_structure_and_history():
     q = Quadratic(10.0)
     res = _run(q, "gd", "1/L", L=q.L, max_iter=7, tol=1e-300)
     assert not res.converged and res.n_iter == 7 and "max_iter" in res.message
-    for key in ("x", "f", "grad_norm", "step_size", "dist"):
+    assert isinstance(res.history, History) and res.history.n_records == 8
+    np.testing.assert_array_equal(res.history["iteration"], np.arange(8))
+    for key in ("x", "objective", "grad_norm", "step_size", "dist"):
         assert len(res.history[key]) == 8
     assert res.history["x"].shape == (8, 2) and math.isnan(res.history["step_size"][0])
     np.testing.assert_allclose(res.history["x"][0], q.x0)
     np.testing.assert_allclose(res.history["dist"], np.linalg.norm(res.history["x"] - q.x_star,
                                                                    axis=1))
-    assert res.fun == res.history["f"][-1] and np.array_equal(res.x, res.history["x"][-1])
+    assert res.fun == res.history["objective"][-1] and np.array_equal(res.x, res.history["x"][-1])
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.fun = 0.0
     res = minimize(q.fun, q.grad, q.x0, step="1/L", L=q.L, record_x=False, norm=np.inf)
@@ -292,7 +295,7 @@ def test_divergence_ends_the_run_without_raising():
     q = Quadratic(10.0)
     res = _run(q, "gd", "constant", lr=0.5, max_iter=100000)
     assert not res.converged and res.message == "diverged: f became inf/nan"
-    assert np.all(np.isfinite(res.history["f"])) and res.history["f"][-1] > 1e200
+    assert np.all(np.isfinite(res.history["objective"])) and res.history["objective"][-1] > 1e200
     r = Rosenbrock()
     for method in ("gd", "nesterov", "momentum"):
         res = minimize(r.fun, r.grad, r.x0, method=method, step="constant", lr=0.1)
@@ -392,3 +395,19 @@ def test_bad_callables_raise_named_errors():
         minimize(q.fun, q.grad, q.x0, method="newton", hess=lambda x: np.eye(3))
     with pytest.raises(ValueError, match="finite at x0"):
         minimize(lambda x: np.nan, q.grad, q.x0)
+
+
+def test_curvature_constants():
+    q = Quadratic(kappa=7.0, theta=0.3)
+    assert optim.curvature_constants(q, q.bounds) == (7.0, 1.0)      # its own global constants
+    r = Rosenbrock()
+    L, mu = optim.curvature_constants(r, ((-2.0, 2.0), (-1.0, 3.0)), n_grid=15)
+    # by hand: hess f = [[2 - 400 (y - x^2) + 800 x^2, -400 x], [-400 x, 200]]
+    x, y = np.meshgrid(np.linspace(-2, 2, 15), np.linspace(-1, 3, 15))
+    a, b, c = 2 - 400 * (y - x ** 2) + 800 * x ** 2, -400 * x, 200.0
+    top = (a + c) / 2 + np.sqrt(((a - c) / 2) ** 2 + b ** 2)
+    assert L == pytest.approx(top.max(), rel=1e-12)
+    assert mu == pytest.approx(np.linalg.eigvalsh([[802.0, -400.0], [-400.0, 200.0]])[0],
+                               rel=1e-12)
+    with pytest.raises(ValueError, match="bounds"):
+        optim.curvature_constants(r, ((1.0, 0.0), (0.0, 1.0)))

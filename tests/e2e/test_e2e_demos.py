@@ -56,7 +56,7 @@ def test_knn_fast_key_burst_ends_consistent(app):
 
 
 @pytest.mark.parametrize("title,slug,source", [
-    ("k-nearest neighbours", "knn", "knn-train"),
+    ("k-nearest neighbours", "knn", "knn-points"),
     ("Linear regression", "regression", "reg-points"),
 ])
 def test_click_adds_a_training_point(app, title, slug, source):
@@ -81,6 +81,19 @@ def test_regression_degree_changes_curve(app, artifacts):
     assert len(residuals) == len(source_data(page, "reg-points", "x"))
     page.screenshot(path=str(artifacts / "regression.png"), full_page=True)
     log.assert_clean()
+
+
+def test_embedded_regression_at_800_px_keeps_its_plots_readable(browser, base_url, artifacts):
+    page, log, _ = open_page(browser, base_url, "?embed=1&demo=regression")
+    page.set_viewport_size({"width": 800, "height": 1000})
+    page.wait_for_timeout(1000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    canvases = page.locator(".demo-regression .bk-Canvas")
+    widths = [canvases.nth(i).bounding_box()["width"] for i in range(canvases.count())]
+    assert len(widths) == 3 and min(widths) >= 300     # fit, error vs degree, densities
+    page.screenshot(path=str(artifacts / "regression-embed-800.png"), full_page=True)
+    log.assert_clean()
+    page.close()
 
 
 def test_bad_input_shows_error_and_app_keeps_working(browser, base_url, artifacts):

@@ -83,3 +83,18 @@ def test_optim_reset_step_and_click_start(app):
     assert source_data(page, "optim-path", "x")[0] != start
     assert int(stat(page, "n_iter")) > 0
     log.assert_clean()
+
+
+@pytest.mark.parametrize("slug", ["logistic", "optim"])
+def test_fits_a_1200_px_window(browser, base_url, slug):
+    """Nothing scrolls sideways and no plot (or its toolbar) is cut at the right edge."""
+    page, log, _ = open_page(browser, base_url, f"?demo={slug}")
+    page.set_viewport_size({"width": 1200, "height": 1000})
+    page.wait_for_timeout(1000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1200
+    canvases = page.locator(f".demo-{slug} .bk-Canvas")
+    boxes = [canvases.nth(i).bounding_box() for i in range(canvases.count())]
+    boxes = [b for b in boxes if b]
+    assert len(boxes) >= 3 and all(b["x"] + b["width"] <= 1200 for b in boxes)
+    log.assert_clean()
+    page.close()

@@ -3,8 +3,14 @@
 Course notes: model y = w^T phi(x); error = the vertical lines; setting the derivative to zero
 gives X X^T w + C w - X Y = 0, i.e. w* = (X X^T + C I)^{-1} X Y; maximising the likelihood of
 i.i.d. samples (joint = product of the individual densities) with Gaussian noise is least squares.
+
+Parameters -> :meth:`RegressionDemo.compute` (a frozen :class:`RegressionResult`, the core's
+:class:`~ece544core.linear_model.PolynomialRegression` at every degree) -> ``draw``.
 """
 from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
 
 import numpy as np
 import panel as pn
@@ -13,10 +19,12 @@ from bokeh.events import Tap
 from bokeh.models import ColumnDataSource, FixedTicker, Range1d, Span
 
 from ece544core import datasets
-from ece544core.linear_model import (LinearRegression, PolynomialFeatures, Ridge,
-                                     gaussian_noise_mle, mean_squared_error)
+from ece544core.linear_model import (GaussianNoiseMLE, PolynomialRegression, gaussian_noise_mle,
+                                     mean_squared_error)
 
-from ..views.common import CONTROL_WIDTH, Demo, guarded, stats_html
+from ..views.common import stats_html
+from ..views.demo import Demo
+from ..views.layout import CONTROL_WIDTH, plots
 from ..views.plotting import PALETTE, make_figure
 
 MAX_DEGREE = 15
@@ -26,48 +34,61 @@ N_CURVE = 200         # points on the plotted fitted curve
 N_BELLS = 5           # Gaussian noise densities drawn around the fit
 BELL_WIDTH = 0.07     # x-units of a bell at its peak
 MSE_FLOOR = 1e-10     # the log-scale error plot shows smaller MSEs (interpolation) at this floor
+FIT_WIDTH = 540       # the fit plot's width in pixels (the layout keeps plots <= 560)
+SIDE_WIDTH = 320      # the error-vs-degree and density plots (side by side at 1200 px)
 TRAIN_COLOR, TEST_COLOR, FIT_COLOR = PALETTE[0], PALETTE[1], PALETTE[5]
 
 
-def design_matrix(x: np.ndarray, degree: int) -> np.ndarray:
-    """The notes' X (d+1, N): column i is phi(x^(i)) = (1, x, ..., x^degree)."""
-    return np.vander(np.asarray(x, dtype=float), degree + 1, increasing=True).T
+@functools.lru_cache(maxsize=8)
+def _generated(function: str, n_samples: int, noise: float, seed: int):
+    """(x, y, x_test, y_test): the training sample and N_TEST fresh samples of the same f."""
+    x, y = datasets.make_regression_1d(n_samples=n_samples, noise=noise, function=function,
+                                       random_state=seed)
+    xt, yt = datasets.make_regression_1d(n_samples=N_TEST, noise=noise, function=function,
+                                         random_state=seed + TEST_SEED_OFFSET)
+    return tuple(np.asarray(a, float) for a in (x, y, xt, yt))
 
 
-def normal_matrix(x: np.ndarray, degree: int, C: float) -> np.ndarray:
-    """X X^T + C I~ with I~ = diag(0, 1, ..., 1): the bias w_0 is not penalised."""
-    X = design_matrix(x, degree)
-    penalty = np.full(degree + 1, float(C))
-    penalty[0] = 0.0
-    return X @ X.T + np.diag(penalty)
+def error_curve(x, y, x_test, y_test, C: float) -> dict[str, np.ndarray]:
+    """Train and test MSE of the fit at every degree 0..MAX_DEGREE (same C)."""
+    train, test = [], []
+    for d in range(MAX_DEGREE + 1):
+        f = PolynomialRegression(d, C).fit(x, y)
+        train.append(mean_squared_error(y, f.predict(x)))
+        test.append(mean_squared_error(y_test, f.predict(x_test)))
+    return dict(degree=np.arange(MAX_DEGREE + 1), train_mse=np.asarray(train),
+                test_mse=np.asarray(test))
 
 
-class PolyFit:
-    """One fitted polynomial model: features (x, ..., x^degree) + ridge/least squares."""
+def _view_box(x, y, x_test, y_test):
+    """Plot box: the data (train and test) with a margin; the curve may leave it."""
+    ys = np.concatenate([y, y_test])
+    xs = np.concatenate([x, x_test, [0.0, 1.0]])
+    ypad = 0.15 * max(np.ptp(ys), 1e-3)
+    xpad = 0.05 * max(np.ptp(xs), 1e-3)
+    return (xs.min() - xpad, xs.max() + xpad), (ys.min() - ypad, ys.max() + ypad)
 
-    def __init__(self, degree: int, C: float):
-        self.degree, self.C = degree, C
-        self.features = PolynomialFeatures(degree=degree, include_bias=False) if degree else None
-        self.model = Ridge(C=C, fit_intercept=True) if C > 0 else LinearRegression()
 
-    def _phi(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float).reshape(-1, 1)
-        if self.features is None:                       # degree 0: only the (unpenalised) bias
-            return np.zeros((len(x), 1))
-        return self.features.fit_transform(x)
+@dataclass(frozen=True, eq=False)
+class RegressionResult:
+    """Everything the page shows for one setting of the parameters."""
 
-    def fit(self, x: np.ndarray, y: np.ndarray) -> "PolyFit":
-        self.model.fit(self._phi(x), y)
-        return self
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        return self.model.predict(self._phi(x))
-
-    @property
-    def w(self) -> np.ndarray:
-        """(w_0, w_1, ..., w_degree): the bias then the coefficients of x, ..., x^degree."""
-        coef = np.ravel(self.model.coef_)[: self.degree] if self.degree else np.empty(0)
-        return np.concatenate([[float(self.model.intercept_)], coef])
+    x: np.ndarray              # training inputs (generated, then clicked)
+    y: np.ndarray
+    clicked: np.ndarray        # mask of the clicked training points
+    x_test: np.ndarray
+    y_test: np.ndarray
+    degree: int
+    C: float
+    fit: PolynomialRegression  # fitted at ``degree``
+    yhat: np.ndarray           # fit.predict(x)
+    curve_x: np.ndarray
+    curve_y: np.ndarray
+    errors: dict               # error_curve(...): degree, train_mse, test_mse
+    mle: GaussianNoiseMLE
+    cond: float                # cond(X X^T + C I~)
+    box: tuple
+    stats: dict
 
 
 class RegressionDemo(Demo):
@@ -109,27 +130,23 @@ class RegressionDemo(Demo):
                            doc="Regularisation constant C on a log scale (used when ridge is on).")
 
     def __init__(self, **params):
-        super().__init__(**params)
         self._clicked = np.empty((0, 2))
-        self.x = self.y = self.x_test = self.y_test = np.empty(0)
-        self.fit: PolyFit | None = None
-        self.stats: dict = {}
-        self.mle = None
-        self.errors: dict = {}
-        self._build_figures()
-        self._numbers = pn.pane.HTML("", sizing_mode="stretch_width")
-        self._coef = pn.pane.HTML("", sizing_mode="stretch_width")
-        self._mle_text = pn.pane.HTML("", sizing_mode="stretch_width")
-        self._layout = self.page(self._controls(), self._main(),
-                                 pn.Column(self._numbers, self._coef, sizing_mode="stretch_width"))
-        self._on_data()
+        super().__init__(**params)
 
     @property
     def C(self) -> float:
         """The regularisation constant in use: 0 without ridge."""
         return 10.0 ** self.log10_C if self.ridge else 0.0
 
-    # ------------------------------------------------------------------ widgets / layout
+    # ------------------------------------------------------------------ build
+    def build(self):
+        self._build_figures()
+        self._numbers = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._coef = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._mle_text = pn.pane.HTML("", width=SIDE_WIDTH)
+        return self._controls(), self._main(), pn.Column(self._numbers, self._coef,
+                                                         sizing_mode="stretch_width")
+
     def _controls(self) -> list:
         params = self.param_controls(["function", "n_samples", "noise", "seed", "degree", "ridge"],
                                      ridge=pn.widgets.Switch)
@@ -141,24 +158,21 @@ class RegressionDemo(Demo):
         reset.on_click(lambda _event: self.reset_points())
         return [params, log_c, reset]
 
-    def _main(self) -> pn.Column:
+    def _main(self):
         legend = pn.pane.HTML(
             "<small>● training points (click to add), · test points, red: fitted curve, "
             "grey lines: residuals y − ŷ, purple: the Gaussian noise density p(y | x) "
-            "around the fit at a few points.</small>", sizing_mode="stretch_width", margin=(0, 10))
+            "around the fit at a few points.</small>", width=FIT_WIDTH, margin=(0, 10))
         mle_box = pn.Column(pn.pane.HTML("<b>Maximum likelihood view</b>", margin=(5, 10, 0, 10)),
-                            self._mle_text, pn.pane.Bokeh(self.density_fig), width=420)
-        return pn.Column(
-            pn.pane.Bokeh(self.fig, sizing_mode="stretch_width"), legend,
-            pn.Row(pn.pane.Bokeh(self.error_fig, sizing_mode="stretch_width"), mle_box,
-                   sizing_mode="stretch_width"),
-            sizing_mode="stretch_width")
+                            self._mle_text, pn.pane.Bokeh(self.density_fig), width=SIDE_WIDTH + 20)
+        return plots(pn.Column(pn.pane.Bokeh(self.fig), legend),
+                     pn.pane.Bokeh(self.error_fig), mle_box)
 
-    # ------------------------------------------------------------------ figures
     def _build_figures(self) -> None:
         fig = make_figure("Polynomial fit (click to add a training point)",
-                          tools="pan,wheel_zoom,reset", height=400,
-                          x_range=Range1d(-0.05, 1.05), y_range=Range1d(-1.5, 1.5))
+                          tools="pan,wheel_zoom,reset", height=400, width=FIT_WIDTH,
+                          sizing_mode="fixed", x_range=Range1d(-0.05, 1.05),
+                          y_range=Range1d(-1.5, 1.5))
         self.points_source = ColumnDataSource(dict(x=[], y=[], clicked=[]), name="reg-points")
         self.test_source = ColumnDataSource(dict(x=[], y=[]), name="reg-test")
         self.curve_source = ColumnDataSource(dict(x=[], y=[]), name="reg-curve")
@@ -173,12 +187,13 @@ class RegressionDemo(Demo):
         fig.scatter("x", "y", source=self.points_source, size=8, color=TRAIN_COLOR,
                     line_color="white")
         fig.xaxis.axis_label, fig.yaxis.axis_label = "x", "y"
-        fig.on_event(Tap, self._on_tap)
+        fig.on_event(Tap, lambda event: self.add_point(event.x, event.y))
         self.fig = fig
 
         err = make_figure("Mean squared error vs degree", tools="", toolbar_location=None,
-                          height=280, y_axis_type="log", x_range=Range1d(-0.5, MAX_DEGREE + 0.5),
-                          y_range=Range1d(1e-3, 1.0), min_border_left=70)
+                          height=300, width=SIDE_WIDTH, sizing_mode="fixed", y_axis_type="log",
+                          x_range=Range1d(-0.5, MAX_DEGREE + 0.5), y_range=Range1d(1e-3, 1.0),
+                          min_border_left=70)
         self.error_source = ColumnDataSource(
             dict(degree=[], train_mse=[], test_mse=[], train_plot=[], test_plot=[]),
             name="reg-error-curve")
@@ -197,7 +212,7 @@ class RegressionDemo(Demo):
         err.xaxis.axis_label, err.yaxis.axis_label = "degree d", "MSE"
         self.error_fig = err
 
-        dens = make_figure("", tools="", toolbar_location=None, height=150, width=400,
+        dens = make_figure("", tools="", toolbar_location=None, height=150, width=SIDE_WIDTH,
                            sizing_mode="fixed", x_range=self.fig.x_range)
         self.density_source = ColumnDataSource(dict(x=[], density=[]), name="reg-densities")
         dens.vbar(x="x", top="density", width=0.006, source=self.density_source,
@@ -205,134 +220,111 @@ class RegressionDemo(Demo):
         dens.xaxis.axis_label, dens.yaxis.axis_label = "x⁽ⁱ⁾", "p(y⁽ⁱ⁾ | x⁽ⁱ⁾)"
         self.density_fig = dens
 
-    # ------------------------------------------------------------------ interactions
-    @param.depends("function", "n_samples", "noise", "seed", watch=True)
-    @guarded
-    def _on_data(self) -> None:
-        x, y = datasets.make_regression_1d(n_samples=self.n_samples, noise=self.noise,
-                                           function=self.function, random_state=self.seed)
-        self._generated = (np.asarray(x, float), np.asarray(y, float))
-        self.x_test, self.y_test = datasets.make_regression_1d(
-            n_samples=N_TEST, noise=self.noise, function=self.function,
-            random_state=self.seed + TEST_SEED_OFFSET)
-        self.test_source.data = dict(x=self.x_test, y=self.y_test)
-        self._refit_all()
-
-    @param.depends("ridge", "log10_C", watch=True)
-    @guarded
-    def _on_C(self) -> None:
-        self._refit_all()
-
-    @param.depends("degree", watch=True)
-    @guarded
-    def _on_degree(self) -> None:
-        self._refit_current()
-
-    def _on_tap(self, event) -> None:
-        self.add_point(event.x, event.y)
-
-    @guarded
+    # ------------------------------------------------------------------ clicked points
     def add_point(self, x: float, y: float) -> None:
         """Add a training point at (x, y) and refit."""
+        if x is None or y is None or not (np.isfinite(x) and np.isfinite(y)):
+            return  # a click outside the data area
         self._clicked = np.vstack([self._clicked, [[float(x), float(y)]]])
-        self._refit_all()
+        self.update()
 
-    @guarded
     def reset_points(self) -> None:
         """Remove the clicked points and refit."""
         self._clicked = np.empty((0, 2))
-        self._refit_all()
+        self.update()
 
-    # ------------------------------------------------------------------ computation
-    def _training_set(self) -> None:
-        gx, gy = self._generated
-        self.x = np.concatenate([gx, self._clicked[:, 0]])
-        self.y = np.concatenate([gy, self._clicked[:, 1]])
-        self.points_source.data = dict(
-            x=self.x, y=self.y, clicked=np.arange(len(self.x)) >= len(gx))
-        self._set_view()
+    # ------------------------------------------------------------------ compute
+    def compute(self) -> RegressionResult:
+        x, y, clicked, x_test, y_test, box = self._training_set()
+        C, k = self.C, self.degree
+        errors = self._errors(x, y, x_test, y_test, C)
+        fit = PolynomialRegression(k, C).fit(x, y)
+        yhat = fit.predict(x)
+        curve_x = np.linspace(*box[0], N_CURVE)
+        mle = gaussian_noise_mle(y, yhat)
+        cond = float(np.linalg.cond(fit.normal_matrix_))
+        stats = {
+            "degree": ("degree d", k),
+            "C": ("C", float(C)),
+            "n_train": ("training points N (incl. clicked)", len(x)),
+            "train_mse": ("train MSE", float(errors["train_mse"][k])),
+            "test_mse": (f"test MSE ({N_TEST} fresh samples)", float(errors["test_mse"][k])),
+            "cond": ("cond(XXᵀ + CI)", cond),
+            "sigma2": ("σ²_ML = RSS / N", float(mle.sigma2)),
+            "log_likelihood": ("log-likelihood log p(D)", float(mle.log_likelihood)),
+        }
+        return RegressionResult(x=x, y=y, clicked=clicked, x_test=x_test,
+                                y_test=y_test, degree=k, C=C, fit=fit, yhat=yhat,
+                                curve_x=curve_x, curve_y=fit.predict(curve_x), errors=errors,
+                                mle=mle, cond=cond, box=box, stats=stats)
 
-    def _set_view(self) -> None:
-        """Plot box: the data (train and test) with a margin; the curve may leave it."""
-        ys = np.concatenate([self.y, self.y_test])
-        xs = np.concatenate([self.x, self.x_test, [0.0, 1.0]])
-        ypad = 0.15 * max(np.ptp(ys), 1e-3)
-        xpad = 0.05 * max(np.ptp(xs), 1e-3)
-        self.fig.y_range.update(start=ys.min() - ypad, end=ys.max() + ypad)
-        self.fig.x_range.update(start=xs.min() - xpad, end=xs.max() + xpad)
+    def _training_set(self):
+        """(x, y, clicked, x_test, y_test, box), the same arrays while the data do not change
+        (so draw() sends unchanged points to the browser only once)."""
+        key = (self.function, self.n_samples, self.noise, self.seed, self._clicked.tobytes())
+        cached = getattr(self, "_data_cache", None)
+        if cached is None or cached[0] != key:
+            gx, gy, x_test, y_test = _generated(*key[:4])
+            x = np.concatenate([gx, self._clicked[:, 0]])
+            y = np.concatenate([gy, self._clicked[:, 1]])
+            clicked = np.arange(len(x)) >= len(gx)
+            self._data_cache = cached = (key, (x, y, clicked, x_test, y_test,
+                                               _view_box(x, y, x_test, y_test)))
+        return cached[1]
 
-    def _refit_all(self) -> None:
-        """Data or C changed: train/test error for every degree, then the current fit."""
-        self._training_set()
-        train, test = [], []
-        for d in range(MAX_DEGREE + 1):
-            f = PolyFit(d, self.C).fit(self.x, self.y)
-            train.append(mean_squared_error(self.y, f.predict(self.x)))
-            test.append(mean_squared_error(self.y_test, f.predict(self.x_test)))
-        train, test = np.asarray(train), np.asarray(test)
-        self.errors = dict(degree=np.arange(MAX_DEGREE + 1), train_mse=train, test_mse=test,
-                           train_plot=np.maximum(train, MSE_FLOOR),
-                           test_plot=np.maximum(test, MSE_FLOOR))
-        self.error_source.data = self.errors
-        self._set_error_range()
-        self._refit_current()
+    def _errors(self, x, y, x_test, y_test, C) -> dict:
+        """error_curve, memoised: a degree change does not refit the 16 degrees."""
+        key = (x.tobytes(), y.tobytes(), x_test.tobytes(), C)
+        cached = getattr(self, "_errors_cache", None)
+        if cached is None or cached[0] != key:
+            self._errors_cache = cached = (key, error_curve(x, y, x_test, y_test, C))
+        return cached[1]
 
-    def _set_error_range(self) -> None:
-        lo = min(self.errors["train_plot"].min(), self.errors["test_plot"].min())
-        hi = max(self.errors["train_plot"].max(), self.errors["test_plot"].max())
-        lo, hi = lo / 2, min(hi * 2, 1e6)
+    # ------------------------------------------------------------------ draw
+    def draw(self, r: RegressionResult) -> None:
+        prev = self.result
+        if prev is None or r.x is not prev.x or r.x_test is not prev.x_test:  # new data
+            (x0, x1), (y0, y1) = r.box
+            self.fig.x_range.update(start=x0, end=x1)
+            self.fig.y_range.update(start=y0, end=y1)
+            self.points_source.data = dict(x=r.x, y=r.y, clicked=r.clicked)
+            self.test_source.data = dict(x=r.x_test, y=r.y_test)
+        self.curve_source.data = dict(x=r.curve_x, y=r.curve_y)
+        self.residual_source.data = dict(x0=r.x, y0=r.y, x1=r.x, y1=r.yhat)
+        self.degree_span.location = r.degree
+        if prev is None or r.errors is not prev.errors:                          # new C or data
+            train, test = r.errors["train_mse"], r.errors["test_mse"]
+            self.error_source.data = dict(r.errors, train_plot=np.maximum(train, MSE_FLOOR),
+                                          test_plot=np.maximum(test, MSE_FLOOR))
+            self._set_error_range(np.maximum(np.concatenate([train, test]), MSE_FLOOR))
+        self._draw_mle(r)
+        self._numbers.object = stats_html(r.stats)
+        terms = ", ".join(f"w<sub>{i}</sub> = {v:.4g}" for i, v in enumerate(r.fit.coef_))
+        self._coef.object = (
+            f"<p class='coefficients'><b>w* = (XXᵀ + CI)⁻¹XY</b> with C = {r.C:.3g} "
+            f"(the bias w<sub>0</sub> is not penalised): <span data-stat='w'>{terms}</span></p>")
+
+    def _set_error_range(self, shown: np.ndarray) -> None:
+        lo, hi = shown.min() / 2, min(shown.max() * 2, 1e6)
         self.error_fig.y_range.update(start=lo, end=hi)
         decades = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
         ticks = [m * 10.0 ** e for e in decades for m in (1, 2, 5)]
         every = 1 if len(decades) <= 4 else 3          # many decades: only the powers of ten
         self.error_fig.yaxis.ticker.ticks = [t for t in ticks[::every] if lo <= t <= hi]
 
-    def _refit_current(self) -> None:
-        """The fit at the current degree: curve, residuals, MLE, formula numbers."""
-        self.fit = PolyFit(self.degree, self.C).fit(self.x, self.y)
-        yhat = self.fit.predict(self.x)
-        lo, hi = self.fig.x_range.start, self.fig.x_range.end
-        xc = np.linspace(lo, hi, N_CURVE)
-        self.curve_source.data = dict(x=xc, y=self.fit.predict(xc))
-        self.residual_source.data = dict(x0=self.x, y0=self.y, x1=self.x, y1=yhat)
-        self.degree_span.location = self.degree
-        self.mle = gaussian_noise_mle(self.y, yhat)
-        self._show_mle(yhat)
-        self._show_stats()
-
-    def _show_mle(self, yhat: np.ndarray) -> None:
-        mle = self.mle
-        dens = np.asarray(mle.densities, dtype=float)
-        self.density_source.data = dict(x=self.x, density=dens)
-        self.bell_source.data = bell_curves(self.x, yhat, self.y, float(mle.sigma2))
+    def _draw_mle(self, r: RegressionResult) -> None:
+        dens = np.asarray(r.mle.densities, dtype=float)
+        self.density_source.data = dict(x=r.x, density=dens)
+        self.bell_source.data = bell_curves(r.x, r.yhat, r.y, float(r.mle.sigma2))
         product = float(np.prod(dens))
+        log_lik = float(r.mle.log_likelihood)
         self._mle_text.object = (
             "<p style='margin:0 10px'>Joint density of the N = "
-            f"{len(self.y)} i.i.d. training points = product of the individual densities:<br>"
+            f"{len(r.y)} i.i.d. training points = product of the individual densities:<br>"
             f"∏ᵢ p(y⁽ⁱ⁾ | x⁽ⁱ⁾) = <span data-stat='product_density'>{product:.6g}</span>"
-            f" &nbsp;=&nbsp; exp(log-likelihood) = exp({float(mle.log_likelihood):.4g}) = "
-            f"<span data-stat='exp_loglik'>{np.exp(float(mle.log_likelihood)):.6g}</span>"
+            f" &nbsp;=&nbsp; exp(log-likelihood) = exp({log_lik:.4g}) = "
+            f"<span data-stat='exp_loglik'>{np.exp(log_lik):.6g}</span>"
             "<br><small>Bars: p(y⁽ⁱ⁾ | x⁽ⁱ⁾) = N(y⁽ⁱ⁾; ŷ⁽ⁱ⁾, σ²) of each point.</small></p>")
-
-    def _show_stats(self) -> None:
-        k = self.degree
-        cond = float(np.linalg.cond(normal_matrix(self.x, k, self.C)))
-        self.stats = {
-            "degree": ("degree d", k),
-            "C": ("C", float(self.C)),
-            "n_train": ("training points N (incl. clicked)", len(self.x)),
-            "train_mse": ("train MSE", float(self.errors["train_mse"][k])),
-            "test_mse": (f"test MSE ({N_TEST} fresh samples)", float(self.errors["test_mse"][k])),
-            "cond": ("cond(XXᵀ + CI)", cond),
-            "sigma2": ("σ²_ML = RSS / N", float(self.mle.sigma2)),
-            "log_likelihood": ("log-likelihood log p(D)", float(self.mle.log_likelihood)),
-        }
-        self._numbers.object = stats_html(self.stats)
-        w = self.fit.w
-        terms = ", ".join(f"w<sub>{i}</sub> = {v:.4g}" for i, v in enumerate(w))
-        self._coef.object = (
-            f"<p class='coefficients'><b>w* = (XXᵀ + CI)⁻¹XY</b> with C = {self.C:.3g} "
-            f"(the bias w<sub>0</sub> is not penalised): <span data-stat='w'>{terms}</span></p>")
 
 
 def bell_curves(x: np.ndarray, yhat: np.ndarray, y: np.ndarray, sigma2: float) -> dict:
