@@ -9,7 +9,8 @@ __version__ = "0.1.0"
 # cheap: NumPy only
 from . import datasets, linear_model, logistic, neighbors, optim, problems  # noqa: E402
 from . import denoising, structured  # noqa: E402
-from . import cluster, mixture  # noqa: E402
+from . import cluster, em, gaussian, matching, mixture  # noqa: E402
+from . import convergence, step_sizes, update_rules  # noqa: E402
 from . import duality, lp_forms  # noqa: E402
 from . import feature_maps, kernel_algebra, kernel_predict, kernels, svm, svm_analysis  # noqa: E402
 from . import kernel_logistic  # noqa: E402
@@ -22,4 +23,5 @@ __all__ = ["__version__", "datasets", "neighbors", "linear_model", "logistic", "
            "problems", "cluster", "mixture", "structured", "duality", "kernels", "svm",
            "kernel_logistic", "losses", "multiclass", "crammer_singer", "temperature", "toysets", "feature_maps",
            "kernel_algebra", "kernel_predict", "svm_analysis", "lp_forms", "denoising",
+           "em", "gaussian", "matching", "convergence", "step_sizes", "update_rules",
            "NotFittedError"]
