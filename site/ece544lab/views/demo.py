@@ -87,23 +87,22 @@ class Demo(_PageDemo):
             self._finish(self.result)
 
     def _finish(self, result) -> None:
-        try:
-            self.draw(result)
-        except ValueError as exc:
-            self._failed(exc)
-            return
-        self.result = result
-        self._set_stale(False)
-        self.clear_error()
+        if self._draw(result):
+            self._set_stale(False)
+            self.clear_error()
 
     def _partial(self, result) -> None:
         """A long job's partial result: drawn, kept when the user stops."""
+        self._draw(result)
+
+    def _draw(self, result) -> bool:
         try:
             self.draw(result)
         except ValueError as exc:
             self._failed(exc)
-            return
+            return False
         self.result = result
+        return True
 
     def _failed(self, exc: Exception) -> None:
         self.fail(str(exc))
