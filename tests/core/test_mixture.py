@@ -264,12 +264,16 @@ def test_em_log_likelihood_never_falls(problem):
 @given(_problems(), st.sampled_from(["random", "random_from_data", "k-means++", "kmeans"]))
 def test_em_with_the_reg_covar_floor_is_monotone_up_to_the_floor(problem, init_params):
     """With reg_covar > 0 the M-step is not the exact maximiser; L can dip by a tiny amount
-    (seen: ~1e-7 relative for a component squeezed to variance ~1e-2), never by more."""
+    (seen: ~1e-7 relative for a component squeezed to variance ~1e-2), never by more, while
+    no component sits on the floor itself. A component collapsed onto the floor (smallest
+    variance ~ reg_covar) can dip more (Hypothesis found 4e-5 relative with 61 points, K = 4):
+    such runs only have to stay finite."""
     X, K, seed, cov_type = problem
     gm = GaussianMixture(K, covariance_type=cov_type, init_params=init_params, max_iter=40,
                          tol=0, random_state=seed).fit(X)
     ll = gm.history_["log_likelihood"]
     assert np.all(np.isfinite(ll)) and np.all(np.isfinite(gm.covariances_))
+    assume(_smallest_variance(gm) > 100 * gm.reg_covar)
     assert np.all(np.diff(ll) >= -1e-5 * (1 + np.abs(ll[1:])))
     assert gm.weights_.sum() == pytest.approx(1.0)
 
