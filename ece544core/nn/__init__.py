@@ -7,7 +7,7 @@ the initialisations, ``optim`` SGD and Adam (on :mod:`ece544core.update_rules`),
 central differences, ``models`` MLP and LeNet, ``architectures`` the shapes and parameter
 counts of LeNet ... ResNet-18, ``train`` a training loop that runs in chunks.
 """
-from . import parameter
+from . import losses, parameter
 from .parameter import Parameter
 
 __all__ = ["Parameter", "parameter"]
